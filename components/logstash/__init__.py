@@ -1,0 +1,1 @@
+"""Logstash pipelines as data: a serializer, the source and sink registries, the two pipelines."""

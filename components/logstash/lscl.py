@@ -1,0 +1,93 @@
+"""Logstash configuration as data, and the one serializer that turns it into LSCL text.
+
+Strings are written double-quoted with backslash escapes, which Logstash reads back only with
+`config.support_escapes: true`; the Logstash stage renders logstash.yml with it on.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Union
+
+BAREWORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+REF_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Ref:
+    """`${NAME}`: a value Logstash resolves from its keystore or environment when it loads."""
+
+    name: str
+
+    def __post_init__(self) -> None:
+        if not REF_NAME.match(self.name):
+            raise ValueError(f"reference name {self.name!r} must match {REF_NAME.pattern}")
+
+
+@dataclass(frozen=True)
+class Plugin:
+    """One plugin block (`kafka { ... }`); also used for codecs (`codec => json { }`)."""
+
+    name: str
+    options: Mapping[str, "Value"] = field(default_factory=dict)
+
+
+Value = Union[str, int, float, bool, Ref, Plugin, Sequence["Value"], Mapping[str, "Value"]]
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    inputs: Sequence[Plugin] = ()
+    filters: Sequence[Plugin] = ()
+    outputs: Sequence[Plugin] = ()
+
+
+def render(pipeline: Pipeline) -> str:
+    sections = (("input", pipeline.inputs), ("filter", pipeline.filters), ("output", pipeline.outputs))
+    parts = []
+    for section, plugins in sections:
+        if plugins:
+            body = "".join(_plugin(p, 1) for p in plugins)
+            parts.append(f"{section} {{\n{body}}}\n")
+    return "\n".join(parts)
+
+
+def quote(text: str) -> str:
+    if "${" in text:
+        raise ValueError(f"{text!r} contains '${{', which Logstash would read as a variable reference; use Ref")
+    escaped = (text.replace("\\", "\\\\").replace('"', '\\"')
+               .replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t"))
+    return f'"{escaped}"'
+
+
+def _plugin(plugin: Plugin, depth: int) -> str:
+    if not BAREWORD.match(plugin.name):
+        raise ValueError(f"plugin name {plugin.name!r} is not a Logstash bareword")
+    pad = "  " * depth
+    lines = "".join(f"{pad}  {_key(k)} => {_value(v, depth + 1)}\n" for k, v in plugin.options.items())
+    return f"{pad}{plugin.name} {{\n{lines}{pad}}}\n"
+
+
+def _key(key: str) -> str:
+    return key if BAREWORD.match(key) else quote(key)
+
+
+def _value(value: Value, depth: int) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return quote(value)
+    if isinstance(value, Ref):
+        return f'"${{{value.name}}}"'
+    if isinstance(value, Plugin):
+        inner = " ".join(f"{_key(k)} => {_value(v, depth)}" for k, v in value.options.items())
+        return f"{value.name} {{ {inner} }}" if inner else f"{value.name} {{ }}"
+    if isinstance(value, Mapping):
+        inner = " ".join(f"{quote(str(k))} => {_value(v, depth)}" for k, v in value.items())
+        return f"{{ {inner} }}"
+    if isinstance(value, Sequence):
+        return "[" + ", ".join(_value(v, depth) for v in value) + "]"
+    raise TypeError(f"cannot write {type(value).__name__} into a Logstash config")

@@ -1,0 +1,131 @@
+"""The Kafka broker: install the pinned release, render server.properties from data, format
+KRaft storage once, run it under systemd with data in /var/lib/kafka."""
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from components import releases
+from components.settings import Settings
+from components.stages.plan import Facts, File, Plan, properties
+
+HOME = "/opt/kafka"
+CONFIG = "/etc/kafka/server.properties"
+DATA_DIR = "/var/lib/kafka/data"
+CLIENT_PORT = 9092
+CONTROLLER_PORT = 9093
+# Bound to the broker's loopback and advertised as localhost: reachable only through an SSH tunnel.
+OPERATOR_PORT = 9094
+ZOOKEEPER_CONNECT = "127.0.0.1:2181"
+
+
+def plan(settings: Settings, facts: Facts) -> Plan:
+    heap = heap_mb(settings, facts)
+    files = (
+        File(CONFIG, properties(server_properties(settings, facts))),
+        File("/etc/kafka/kafka.env", f'KAFKA_HEAP_OPTS="-Xms{heap}m -Xmx{heap}m"\n'),
+        File("/etc/systemd/system/kafka.service", UNIT.format(
+            after="zookeeper.service" if settings.kafka.mode == "zookeeper" else "network-online.target")),
+    )
+    return Plan(stage="kafka", files=files, env={
+        **release_env(settings),
+        "KAFKA_CONFIG": CONFIG,
+        "KAFKA_DATA": DATA_DIR,
+        "KAFKA_MODE": settings.kafka.mode,
+        "KAFKA_FORMAT_ARGS": " ".join(format_args(settings)) if settings.kafka.mode == "kraft" else "",
+        "KAFKA_LISTEN": f"{facts.private_ip}:{CLIENT_PORT}",
+    })
+
+
+def release_env(settings: Settings) -> dict[str, str]:
+    """What a stage needs to install the pinned release (ZooKeeper ships inside it too)."""
+    return {
+        "KAFKA_VERSION": settings.kafka.version,
+        "KAFKA_URL": releases.kafka_archive(settings.kafka.version, settings.kafka.download_url),
+        "KAFKA_SHA512": releases.KAFKA[settings.kafka.version].sha512,
+        "KAFKA_HOME": HOME,
+    }
+
+
+def heap_mb(settings: Settings, facts: Facts) -> int:
+    """A quarter of the host's memory, within 256 MiB..6 GiB: Kafka lives on the page cache."""
+    if settings.kafka.heap_mb:
+        return settings.kafka.heap_mb
+    return max(256, min(6144, facts.memory_mib // 4))
+
+
+def cluster_id(settings: Settings) -> str:
+    """Stable per stack, so re-running the stage never formats storage for another cluster."""
+    digest = hashlib.sha256(f"{settings.project}/{settings.stack}".encode()).digest()[:16]
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def format_args(settings: Settings, config: str = CONFIG) -> list[str]:
+    """Arguments of `kafka-storage.sh` (kafka.tools.StorageTool) that prepare KRaft storage once."""
+    return ["format", "--cluster-id", cluster_id(settings), "--config", config, "--ignore-formatted"]
+
+
+def bootstrap_servers(brokers: tuple[str, ...]) -> str:
+    return ",".join(f"{ip}:{CLIENT_PORT}" for ip in brokers)
+
+
+def server_properties(settings: Settings, facts: Facts, data_dir: str = DATA_DIR) -> dict[str, object]:
+    brokers = settings.kafka.brokers
+    replicated = min(3, brokers)
+    props: dict[str, object] = {
+        "log.dirs": data_dir,
+        "num.partitions": 1,
+        "auto.create.topics.enable": False,
+        "default.replication.factor": replicated,
+        "offsets.topic.replication.factor": replicated,
+        "transaction.state.log.replication.factor": replicated,
+        "transaction.state.log.min.isr": 2 if brokers >= 3 else 1,
+        "min.insync.replicas": 2 if brokers >= 3 else 1,
+        # Never elect a replica that missed acknowledged writes.
+        "unclean.leader.election.enable": False,
+        "group.initial.rebalance.delay.ms": 0,
+        "log.retention.hours": 168,
+        "advertised.listeners": f"PLAINTEXT://{facts.private_ip}:{CLIENT_PORT},OPERATOR://localhost:{OPERATOR_PORT}",
+        "inter.broker.listener.name": "PLAINTEXT",
+    }
+    if settings.kafka.mode == "kraft":
+        voters = facts.brokers or (facts.private_ip,)
+        props.update({
+            "process.roles": "broker,controller",
+            "node.id": facts.node_id,
+            "controller.quorum.voters": ",".join(f"{i}@{ip}:{CONTROLLER_PORT}" for i, ip in enumerate(voters, 1)),
+            "controller.listener.names": "CONTROLLER",
+            "listeners": (f"PLAINTEXT://{facts.private_ip}:{CLIENT_PORT},CONTROLLER://{facts.private_ip}:{CONTROLLER_PORT},"
+                          f"OPERATOR://127.0.0.1:{OPERATOR_PORT}"),
+            "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,OPERATOR:PLAINTEXT",
+        })
+    else:
+        props.update({
+            "broker.id": facts.node_id,
+            "zookeeper.connect": ZOOKEEPER_CONNECT,
+            "zookeeper.connection.timeout.ms": 18000,
+            "listeners": f"PLAINTEXT://{facts.private_ip}:{CLIENT_PORT},OPERATOR://127.0.0.1:{OPERATOR_PORT}",
+            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,OPERATOR:PLAINTEXT",
+        })
+    return props
+
+
+UNIT = """[Unit]
+Description=Apache Kafka broker (kafka-pipeline)
+Wants=network-online.target
+After={after}
+
+[Service]
+User=kafka
+Group=kafka
+EnvironmentFile=/etc/kafka/kafka.env
+Environment=LOG_DIR=/var/log/kafka
+ExecStart=/opt/kafka/bin/kafka-server-start.sh /etc/kafka/server.properties
+Restart=on-failure
+RestartSec=5
+LimitNOFILE=100000
+TimeoutStopSec=120
+
+[Install]
+WantedBy=multi-user.target
+"""

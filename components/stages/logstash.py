@@ -1,0 +1,76 @@
+"""Logstash itself: the pinned tarball (it bundles its JDK), verified, under systemd.
+The pipeline it runs is the "pipeline" stage's business."""
+from __future__ import annotations
+
+from components import releases
+from components.settings import Settings
+from components.stages.plan import Facts, File, Plan
+
+HOME = "/opt/logstash"
+SETTINGS_DIR = "/etc/logstash"
+CONFIG_DIR = "/etc/logstash/conf.d"
+# Elastic's signing key (https://artifacts.elastic.co/GPG-KEY-elasticsearch).
+ELASTIC_KEY_FINGERPRINT = "46095ACC8548582C1A2699A9D27D666CD88E42B4"
+ELASTIC_KEY_URL = "https://artifacts.elastic.co/GPG-KEY-elasticsearch"
+
+
+def plan(settings: Settings, facts: Facts) -> Plan:
+    version = settings.logstash.version
+    arch = releases.logstash_arch(facts.arch)
+    heap = heap_mb(facts)
+    return Plan(stage="logstash", files=(
+        File(f"{SETTINGS_DIR}/logstash.yml", yaml_lines(logstash_yml())),
+        File(f"{SETTINGS_DIR}/logstash.env", f'LS_JAVA_OPTS="-Xms{heap}m -Xmx{heap}m"\n'),
+        File("/etc/systemd/system/logstash.service", UNIT),
+    ), env={
+        "LOGSTASH_VERSION": version,
+        "LOGSTASH_URL": releases.logstash_archive(version, facts.arch, settings.logstash.download_url),
+        "LOGSTASH_SHA512": releases.LOGSTASH[version].sha512.get(arch, ""),
+        "LOGSTASH_HOME": HOME,
+        "LOGSTASH_SETTINGS": SETTINGS_DIR,
+        "ELASTIC_KEY_FINGERPRINT": ELASTIC_KEY_FINGERPRINT,
+        "ELASTIC_KEY_URL": ELASTIC_KEY_URL,
+    })
+
+
+def heap_mb(facts: Facts) -> int:
+    """Two fifths of the host's memory, within 256 MiB..4 GiB; the rest is JVM overhead and OS."""
+    return max(256, min(4096, facts.memory_mib * 2 // 5))
+
+
+def logstash_yml() -> dict[str, object]:
+    return {
+        "path.data": "/var/lib/logstash",
+        "path.logs": "/var/log/logstash",
+        # Our serializer escapes quotes and backslashes; Logstash reads them back only with this on.
+        "config.support_escapes": True,
+        "config.reload.automatic": False,
+        "pipeline.ecs_compatibility": "disabled",
+    }
+
+
+def yaml_lines(values: dict[str, object]) -> str:
+    def scalar(value: object) -> str:
+        return ("true" if value else "false") if isinstance(value, bool) else f'"{value}"'
+    return "".join(f"{k}: {scalar(v)}\n" for k, v in sorted(values.items()))
+
+
+UNIT = """[Unit]
+Description=Logstash (kafka-pipeline)
+Wants=network-online.target
+After=network-online.target
+
+[Service]
+User=logstash
+Group=logstash
+EnvironmentFile=/etc/logstash/logstash.env
+EnvironmentFile=-/etc/logstash/secrets.env
+ExecStart=/opt/logstash/bin/logstash --path.settings /etc/logstash --path.config /etc/logstash/conf.d
+Restart=on-failure
+RestartSec=10
+LimitNOFILE=16384
+TimeoutStopSec=120
+
+[Install]
+WantedBy=multi-user.target
+"""

@@ -1,0 +1,87 @@
+"""What a stage produces: files to place on a host, variables for its script, secrets for stdin.
+
+Plans are plain data, so the deployment, the unit tests and the real-broker tests use the very
+same rendered bytes.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from components.errors import Secret
+
+SCRIPTS = Path(__file__).resolve().parents[2] / "scripts" / "stages"
+SHARED_SCRIPTS = ("apply.sh", "lib.sh")
+
+
+@dataclass(frozen=True)
+class File:
+    path: str
+    content: str
+    mode: str = "0644"
+    owner: str = "root"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a stage may know beyond settings: this host and its peers."""
+
+    role: str
+    arch: str = "x86_64"
+    memory_mib: int = 4096
+    private_ip: str = ""
+    brokers: tuple[str, ...] = ()
+    node_id: int = 1
+    student: str | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    stage: str
+    files: tuple[File, ...] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
+    secrets: Mapping[str, Secret] = field(default_factory=dict)
+
+    def script(self) -> str:
+        return (SCRIPTS / f"{self.stage}.sh").read_text()
+
+    def bundle(self) -> dict[str, str]:
+        """Every file shipped for this stage, by its name in the stage's folder on the host."""
+        files = {name: (SCRIPTS / name).read_text() for name in SHARED_SCRIPTS}
+        files["stage.sh"] = self.script()
+        files["stage.env"] = "".join(f"{k}={shell_quote(v)}\n" for k, v in sorted(self.env.items()))
+        manifest = []
+        for i, f in enumerate(self.files):
+            name = f"files/{i:03d}"
+            files[name] = f.content
+            manifest.append(f"{f.mode} {f.owner} {name} {f.path}\n")
+        files["manifest"] = "".join(manifest)
+        return files
+
+    def digest(self) -> str:
+        """Changes exactly when what this stage applies changes (secret values excluded)."""
+        text = json.dumps({"stage": self.stage, "bundle": self.bundle(), "secrets": sorted(self.secrets)},
+                          sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def secret_digest(self) -> str:
+        return hashlib.sha256(json.dumps({k: v.value for k, v in sorted(self.secrets.items())}).encode()).hexdigest()
+
+    def stdin(self) -> str:
+        """Secrets as NAME<TAB>base64(value) lines: any byte survives, nothing reaches a command line."""
+        return "".join(f"{k}\t{base64.b64encode(v.value.encode()).decode()}\n" for k, v in sorted(self.secrets.items()))
+
+
+def shell_quote(value: str) -> str:
+    return "'" + str(value).replace("'", "'\"'\"'") + "'"
+
+
+def properties(values: Mapping[str, object]) -> str:
+    """A Java .properties file, sorted so renders are deterministic and diffable."""
+    def esc(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("\n", "\\n")
+    return "".join(f"{k}={esc(str(v).lower() if isinstance(v, bool) else str(v))}\n" for k, v in sorted(values.items()))

@@ -1,0 +1,21 @@
+# shellcheck shell=bash
+# Stage "kafka": sourced by apply.sh (strict mode, lib.sh and stage.env loaded).
+: "${KAFKA_VERSION:?}" "${KAFKA_URL:?}" "${KAFKA_SHA512:?}" "${KAFKA_HOME:?}" "${KAFKA_CONFIG:?}"
+: "${KAFKA_DATA:?}" "${KAFKA_MODE:?}" "${KAFKA_LISTEN:?}"
+
+stage_main() {
+  ensure_kafka_release
+  ensure_dir /var/lib/kafka kafka:kafka
+  ensure_dir "$KAFKA_DATA" kafka:kafka
+  ensure_dir /var/log/kafka kafka:kafka
+
+  if [[ $KAFKA_MODE == kraft ]]; then
+    # --ignore-formatted: storage formatted on an earlier run is kept as it is.
+    # shellcheck disable=SC2086 # KAFKA_FORMAT_ARGS holds plain words rendered by the stage
+    runuser -u kafka -- env LOG_DIR=/var/log/kafka "$KAFKA_HOME/bin/kafka-storage.sh" $KAFKA_FORMAT_ARGS >/dev/null
+  fi
+
+  ensure_service kafka.service "$KAFKA_CONFIG" /etc/kafka/kafka.env /etc/systemd/system/kafka.service
+  wait_for_port "${KAFKA_LISTEN%:*}" "${KAFKA_LISTEN##*:}" 120 kafka
+  log "Kafka $KAFKA_VERSION ($KAFKA_MODE) is listening on $KAFKA_LISTEN"
+}

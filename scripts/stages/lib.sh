@@ -1,0 +1,101 @@
+# shellcheck shell=bash
+# Helpers shared by every stage script. Each acts only when the host differs from what is wanted,
+# so running a stage again converges instead of repeating work.
+
+log() { printf '[%s] %s\n' "${STAGE_NAME:-stage}" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# Files of this stage whose content or mode changed in this run (one path a line).
+CHANGED_LIST=${CHANGED_LIST:-/dev/null}
+
+changed() { grep -qxF "$1" "$CHANGED_LIST" 2>/dev/null; }
+
+ensure_user() {
+  local user=$1 home=$2
+  id -u "$user" >/dev/null 2>&1 || useradd --system --home-dir "$home" --no-create-home --shell /sbin/nologin "$user"
+}
+
+ensure_dir() {
+  local dir=$1 owner=$2 mode=${3:-0750}
+  install -d -m "$mode" -o "${owner%%:*}" -g "${owner##*:}" "$dir"
+}
+
+ensure_packages() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do rpm -q "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    dnf install -y -q "${missing[@]}"
+  fi
+}
+
+# download_verified URL SHA512 DEST: fetch once, keep only if the SHA-512 matches the pinned one.
+download_verified() {
+  local url=$1 sha512=$2 dest=$3
+  if [[ -f $dest ]] && sha512sum --status -c <<<"$sha512  $dest"; then
+    return 0
+  fi
+  log "downloading $url"
+  local part="$dest.part"
+  curl --fail --silent --show-error --location --retry 5 --retry-delay 3 --connect-timeout 20 -o "$part" "$url" \
+    || die "download failed: $url (check kafka.downloadUrl / logstash.downloadUrl and the host's outbound HTTPS)"
+  if ! sha512sum --status -c <<<"$sha512  $part"; then
+    rm -f "$part"
+    die "checksum mismatch for $url: expected SHA-512 $sha512. The mirror served a different file; nothing was installed"
+  fi
+  mv "$part" "$dest"
+}
+
+# unpack_once ARCHIVE DIR: unpack into DIR unless a completed unpack is already there.
+unpack_once() {
+  local archive=$1 dir=$2
+  [[ -f $dir/.unpacked ]] && return 0
+  rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
+  tar -xzf "$archive" -C "$dir.tmp" --strip-components=1
+  rm -rf "$dir" && mv "$dir.tmp" "$dir"
+  touch "$dir/.unpacked"
+}
+
+ensure_link() {
+  local target=$1 link=$2
+  [[ $(readlink "$link" 2>/dev/null) == "$target" ]] || ln -sfn "$target" "$link"
+}
+
+# ensure_service NAME [restart-if-changed paths...]: enabled, running, restarted when its files changed.
+ensure_service() {
+  local unit=$1; shift
+  local path restart=0
+  systemctl daemon-reload
+  for path in "$@"; do changed "$path" && restart=1; done
+  systemctl enable --quiet "$unit"
+  if ((restart)) && systemctl is-active --quiet "$unit"; then
+    log "restarting $unit (its configuration changed)"
+    systemctl restart "$unit"
+  elif ! systemctl is-active --quiet "$unit"; then
+    log "starting $unit"
+    systemctl start "$unit"
+  fi
+}
+
+# wait_for_port HOST PORT SECONDS WHAT
+wait_for_port() {
+  local host=$1 port=$2 seconds=$3 what=$4 i
+  for ((i = 0; i < seconds; i++)); do
+    if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then return 0; fi
+    sleep 1
+  done
+  die "$what did not listen on $host:$port within ${seconds}s; see: sudo journalctl -u $what --no-pager -n 50"
+}
+
+# ensure_kafka_release: the pinned Kafka release unpacked under /opt, linked as $KAFKA_HOME, and its user.
+ensure_kafka_release() {
+  : "${KAFKA_VERSION:?}" "${KAFKA_URL:?}" "${KAFKA_SHA512:?}" "${KAFKA_HOME:?}"
+  local archive="/var/cache/kafka-pipeline/${KAFKA_URL##*/}"
+  local dir="/opt/kafka-$KAFKA_VERSION"
+  mkdir -p /var/cache/kafka-pipeline
+  download_verified "$KAFKA_URL" "$KAFKA_SHA512" "$archive"
+  unpack_once "$archive" "$dir"
+  ensure_link "$dir" "$KAFKA_HOME"
+  ensure_user kafka /var/lib/kafka
+}

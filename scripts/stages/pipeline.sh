@@ -1,0 +1,66 @@
+# shellcheck shell=bash
+# Stage "pipeline": sourced by apply.sh (strict mode, lib.sh and stage.env loaded).
+# Secrets arrive on stdin as NAME<TAB>base64 lines and go to a root-only environment file.
+: "${PIPELINE_CONFIG:?}" "${SECRETS_FILE:?}" "${SECRET_COUNT:?}" "${PIPELINE_PLUGINS=}"
+
+write_secrets() {
+  local tmp name b64 value
+  tmp=$(mktemp "$SECRETS_FILE.XXXXXX")
+  chmod 0600 "$tmp"
+  while IFS=$'\t' read -r name b64; do
+    [[ -n $name ]] || continue
+    value=$(printf '%s' "$b64" | base64 -d)
+    export "$name=$value"  # for check_config; exported, never on a command line
+    # systemd EnvironmentFile syntax: double quotes, backslash and quote escaped.
+    value=${value//\\/\\\\}
+    value=${value//\"/\\\"}
+    printf '%s="%s"\n' "$name" "$value" >>"$tmp"
+  done
+  if cmp -s "$tmp" "$SECRETS_FILE"; then
+    rm -f "$tmp"
+  else
+    mv "$tmp" "$SECRETS_FILE"
+    echo "$SECRETS_FILE" >>"$CHANGED_LIST"
+    log "updated $SECRETS_FILE ($SECRET_COUNT secret(s); values not shown)"
+  fi
+}
+
+ensure_plugins() {
+  local plugin installed
+  [[ -n $PIPELINE_PLUGINS ]] || return 0
+  installed=$(/opt/logstash/bin/logstash-plugin list 2>/dev/null)
+  for plugin in $PIPELINE_PLUGINS; do
+    grep -qx "$plugin" <<<"$installed" && continue
+    log "installing Logstash plugin $plugin"
+    /opt/logstash/bin/logstash-plugin install --no-verify "$plugin"
+  done
+}
+
+# Logstash's own check, with the secrets in its environment (setpriv keeps it), on a scratch data
+# dir so it does not collide with the running service's lock.
+check_config() {
+  local scratch out
+  scratch=$(mktemp -d)
+  chown logstash:logstash "$scratch"
+  if ! out=$(setpriv --reuid=logstash --regid=logstash --init-groups -- /opt/logstash/bin/logstash \
+               --path.settings /etc/logstash --path.data "$scratch" --path.config "$PIPELINE_CONFIG" \
+               --config.test_and_exit 2>&1); then
+    rm -rf "$scratch"
+    printf '%s\n' "$out" | grep -v '^\s*$' | tail -n 20 >&2
+    die "Logstash refused $PIPELINE_CONFIG (its message is above); the running pipeline was left as it was"
+  fi
+  rm -rf "$scratch"
+}
+
+stage_main() {
+  if ((SECRET_COUNT > 0)); then
+    write_secrets
+  else
+    rm -f "$SECRETS_FILE"
+  fi
+  ensure_plugins
+  check_config
+  ensure_service logstash.service "$PIPELINE_CONFIG" "$SECRETS_FILE" /etc/logstash/logstash.env \
+    /etc/logstash/logstash.yml /etc/systemd/system/logstash.service
+  log "pipeline running; follow it with: sudo journalctl -u logstash -f -o cat"
+}
