@@ -88,6 +88,10 @@ def server_properties(settings: Settings, facts: Facts, data_dir: str = DATA_DIR
         "advertised.listeners": f"PLAINTEXT://{facts.private_ip}:{CLIENT_PORT},OPERATOR://localhost:{OPERATOR_PORT}",
         "inter.broker.listener.name": "PLAINTEXT",
     }
+    if int(settings.kafka.version.split(".")[0]) >= 4:
+        # Share groups (4.x) keep state in an internal topic that defaults to 3 replicas.
+        props["share.coordinator.state.topic.replication.factor"] = replicated
+        props["share.coordinator.state.topic.min.isr"] = 2 if brokers >= 3 else 1
     if settings.kafka.mode == "kraft":
         voters = facts.brokers or (facts.private_ip,)
         props.update({

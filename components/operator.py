@@ -1,0 +1,44 @@
+"""What the operator gets back: ready-to-paste commands, and the public IP used as the default
+`sshCidrs` entry."""
+from __future__ import annotations
+
+import ipaddress
+import urllib.request
+
+from components.stages.kafka import OPERATOR_PORT
+
+CHECKIP_URL = "https://checkip.amazonaws.com"
+
+
+def key_path(stack: str) -> str:
+    return f"~/.ssh/kafka-pipeline-{stack}.pem"
+
+
+def save_key_command(stack: str) -> str:
+    path = key_path(stack)
+    return (f"pulumi stack output --show-secrets sshPrivateKey > {path} && chmod 600 {path}")
+
+
+def ssh_command(stack: str, ip: str, byo_key: bool = False) -> str:
+    identity = "" if byo_key else f"-i {key_path(stack)} "
+    return f"ssh {identity}ec2-user@{ip}"
+
+
+def watch_command(stack: str, ip: str, byo_key: bool = False) -> str:
+    return f"{ssh_command(stack, ip, byo_key)} sudo journalctl -u logstash -f -o cat"
+
+
+def tunnel_command(stack: str, broker_ip: str, byo_key: bool = False) -> str:
+    """Forwards the broker's loopback-only operator listener to the operator's localhost."""
+    return f"{ssh_command(stack, broker_ip, byo_key)} -N -L {OPERATOR_PORT}:localhost:{OPERATOR_PORT}"
+
+
+def detect_public_ip(timeout: float = 5.0) -> str:
+    """The operator's public IPv4, as AWS sees it. Raises OSError with advice when it cannot."""
+    try:
+        with urllib.request.urlopen(CHECKIP_URL, timeout=timeout) as response:
+            text = response.read(64).decode().strip()
+        return str(ipaddress.IPv4Address(text))
+    except (OSError, ValueError) as error:
+        raise OSError(f"could not detect your public IP from {CHECKIP_URL} ({error}); set it yourself: "
+                      "pulumi config set --path 'sshCidrs[0]' <your-ip>/32") from None

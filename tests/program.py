@@ -1,0 +1,103 @@
+"""Runs __main__.py under Pulumi mocks with a given stack config; collects resources and exports.
+
+The mocks stand in for AWS only: they answer the provider-computed fields the program reads
+(instance IPs, instance-type facts, the AMI parameter, default VPC and subnets).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import runpy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+ROOT = Path(__file__).resolve().parents[1]
+MEMORY = {"t3.medium": 4096, "t3.large": 8192, "t3.small": 2048, "t4g.small": 2048, "t4g.medium": 4096,
+          "m7g.large": 8192}
+
+
+class Mocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        self.resources: list[pulumi.runtime.MockResourceArgs] = []
+        self.calls: list[pulumi.runtime.MockCallArgs] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        self.resources.append(args)
+        outputs = dict(args.inputs)
+        n = int(hashlib.sha256(args.name.encode()).hexdigest(), 16)
+        if args.typ == "aws:ec2/instance:Instance":
+            outputs["privateIp"] = f"172.31.{n % 250}.{n // 250 % 250 + 2}"
+            outputs["publicIp"] = f"203.0.113.{n % 250 + 1}"
+        if args.typ == "tls:index/privateKey:PrivateKey":
+            outputs["privateKeyOpenssh"] = "-----BEGIN OPENSSH PRIVATE KEY-----\nMOCKKEY\n-----END OPENSSH PRIVATE KEY-----\n"
+            outputs["publicKeyOpenssh"] = "ssh-ed25519 AAAAC3MOCK"
+        if args.typ == "aws:ec2/keyPair:KeyPair":
+            outputs["keyName"] = f"{args.name}-generated"
+        return [f"{args.name}-id", outputs]
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        self.calls.append(args)
+        token = args.token
+        if token == "aws:ec2/getInstanceType:getInstanceType":
+            kind = args.args["instanceType"]
+            family = kind.split(".")[0]
+            arm = family.endswith("g") or "g" in family[2:]
+            return {"instanceType": kind, "supportedArchitectures": ["arm64"] if arm else ["x86_64", "i386"],
+                    "memorySize": MEMORY.get(kind, 4096)}
+        if token == "aws:ssm/getParameter:getParameter":
+            arch = "arm" if args.args["name"].endswith("arm64") else "x86"
+            return {"name": args.args["name"], "value": f"ami-{arch}", "insecureValue": f"ami-{arch}", "type": "String"}
+        if token == "aws:ec2/getVpc:getVpc":
+            return {"id": "vpc-default", "cidrBlock": "172.31.0.0/16"}
+        if token == "aws:ec2/getSubnets:getSubnets":
+            return {"ids": ["subnet-c", "subnet-a", "subnet-b"], "id": "ap-northeast-2"}
+        return {}
+
+
+@dataclass
+class Run:
+    mocks: Mocks
+    exports: dict[str, Any] = field(default_factory=dict)
+
+    def of_type(self, typ: str) -> list[pulumi.runtime.MockResourceArgs]:
+        return [r for r in self.mocks.resources if r.typ == typ]
+
+    def named(self, name: str) -> pulumi.runtime.MockResourceArgs:
+        matches = [r for r in self.mocks.resources if r.name == name]
+        assert len(matches) == 1, f"expected one resource named {name}, found {len(matches)}"
+        return matches[0]
+
+    def value(self, name: str) -> Any:
+        return _sync_await(pulumi.Output.from_input(self.exports[name]).future())
+
+    def is_secret(self, name: str) -> bool:
+        return _sync_await(pulumi.Output.from_input(self.exports[name]).is_secret())
+
+
+def run(config: dict[str, Any], stack: str = "dev", secret_keys: tuple[str, ...] = (),
+        region: str | None = "ap-northeast-2", monkeypatch=None, mocks: Mocks | None = None) -> Run:
+    """Evaluate the program. `config` keys are unprefixed (`kafka`, `sshCidrs`, ...)."""
+    mocks = mocks or Mocks()
+    pulumi.runtime.set_mocks(mocks, project="kafka-pipeline", stack=stack, preview=False)
+    values = {f"kafka-pipeline:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
+    if region is not None:
+        values["aws:region"] = region
+    pulumi.runtime.set_all_config(values, [f"kafka-pipeline:{k}" for k in secret_keys])
+    result = Run(mocks)
+    assert monkeypatch is not None, "pass pytest's monkeypatch so pulumi.export can be observed"
+    monkeypatch.setattr(pulumi, "export", lambda name, value: result.exports.__setitem__(name, value))
+    _sync_await(run_pulumi_func(lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")))
+    return result
+
+
+def stack_config(stack: str) -> tuple[dict[str, Any], str | None]:
+    """A committed stack file's kafka-pipeline keys (unprefixed) and its aws:region."""
+    import yaml
+    data = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"]
+    config = {k.split(":", 1)[1]: v for k, v in data.items() if k.startswith("kafka-pipeline:")}
+    return config, data.get("aws:region")

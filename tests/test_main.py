@@ -1,0 +1,180 @@
+"""The whole program under mocks: resource graph, wiring, security settings, secrets."""
+from __future__ import annotations
+
+import pulumi
+import pytest
+
+from tests.program import Mocks, run, stack_config
+
+DEV = {"sshCidrs": ["198.51.100.7/32"]}
+
+
+@pytest.fixture
+def dev(monkeypatch):
+    return run(DEV, monkeypatch=monkeypatch)
+
+
+def test_dev_has_three_instances_and_the_three_components(dev):
+    assert sorted(r.name for r in dev.of_type("aws:ec2/instance:Instance")) == [
+        "kafka-consumer", "kafka-producer", "kafka-server"]
+    for token in ("KafkaServer", "LogstashProducer", "LogstashConsumer"):
+        assert len(dev.of_type(f"kafka-pipeline:index:{token}")) == 1
+
+
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+
+
+def is_secret(value) -> bool:
+    return isinstance(value, dict) and SECRET_SIG in value
+
+
+def rendered(run, child: str, stage: str) -> dict[str, str]:
+    """The bundle a stage's CopyToRemote ships, read back from its FileArchive."""
+    from pathlib import Path
+    source = run.named(f"{child}-{stage}-files").inputs["source"]
+    folder = Path(source.path)
+    return {str(p.relative_to(folder)): p.read_text() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_producer_and_consumer_configs_carry_the_brokers_private_ip(dev):
+    broker_ip = dev.value("brokerPrivateIps")[0]
+    producer = rendered(dev, "kafka-producer", "pipeline")["files/000"]
+    consumer = rendered(dev, "kafka-consumer", "pipeline")["files/000"]
+    assert f'bootstrap_servers => "{broker_ip}:9092"' in producer
+    assert f'bootstrap_servers => "{broker_ip}:9092"' in consumer
+    assert dev.value("bootstrapServers") == f"{broker_ip}:9092"
+
+
+def test_broker_advertises_its_own_private_ip(dev):
+    broker_ip = dev.value("brokerPrivateIps")[0]
+    props = rendered(dev, "kafka-server", "kafka")["files/000"]
+    assert f"advertised.listeners=PLAINTEXT://{broker_ip}:9092," in props
+    assert "log.dirs=/var/lib/kafka/data" in props
+
+
+def test_security_group_allows_ssh_from_operator_and_kafka_only_inside(dev):
+    ingress = dev.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    ssh = [r for r in ingress if r.inputs["fromPort"] == 22]
+    assert [r.inputs["cidrIpv4"] for r in ssh] == ["198.51.100.7/32"]
+    kafka = [r for r in ingress if r.inputs["fromPort"] != 22]
+    assert len(kafka) == 1 and kafka[0].inputs["fromPort"] == 9092 and kafka[0].inputs["toPort"] == 9093
+    assert kafka[0].inputs["referencedSecurityGroupId"] == "pipeline-sg-id"
+    assert "cidrIpv4" not in kafka[0].inputs
+    assert all(r.inputs.get("cidrIpv4") != "0.0.0.0/0" for r in ingress)
+    assert all(r.inputs["fromPort"] != 80 for r in ingress)
+    group = dev.named("pipeline-sg")
+    assert "ingress" not in group.inputs or not group.inputs["ingress"]
+
+
+def test_egress_is_limited_to_downloads_and_the_pipeline(dev):
+    egress = dev.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+    open_ports = sorted(r.inputs["fromPort"] for r in egress if r.inputs.get("cidrIpv4") == "0.0.0.0/0")
+    assert open_ports == [80, 443]
+    assert all(r.inputs["ipProtocol"] == "tcp" for r in egress if r.inputs.get("cidrIpv4"))
+
+
+def test_instances_require_imdsv2_encrypt_disks_and_stop_on_shutdown(dev):
+    for instance in dev.of_type("aws:ec2/instance:Instance"):
+        assert instance.inputs["metadataOptions"]["httpTokens"] == "required"
+        assert instance.inputs["rootBlockDevice"]["encrypted"] is True
+        assert instance.inputs["instanceInitiatedShutdownBehavior"] == "stop"
+        assert instance.inputs["vpcSecurityGroupIds"] == ["pipeline-sg-id"]
+
+
+def test_instance_architecture_follows_the_instance_type(dev):
+    amis = {r.name: r.inputs["ami"] for r in dev.of_type("aws:ec2/instance:Instance")}
+    assert amis == {"kafka-server": "ami-x86", "kafka-producer": "ami-arm", "kafka-consumer": "ami-arm"}
+    params = [c.args["name"] for c in dev.mocks.calls if c.token == "aws:ssm/getParameter:getParameter"]
+    assert "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64" in params
+    assert "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64" in params
+
+
+def test_private_key_is_secret_everywhere(dev):
+    assert dev.is_secret("sshPrivateKey")
+    for command in dev.of_type("command:remote:Command") + dev.of_type("command:remote:CopyToRemote"):
+        assert is_secret(command.inputs["connection"]), command.name
+
+
+def test_stage_commands_run_in_order_and_wait_for_ssh(dev):
+    commands = [r.name for r in dev.of_type("command:remote:Command")]
+    assert [c for c in commands if c.startswith("kafka-server")] == [
+        "kafka-server-base", "kafka-server-java", "kafka-server-kafka", "kafka-server-topics"]
+    assert [c for c in commands if c.startswith("kafka-producer")] == [
+        "kafka-producer-base", "kafka-producer-logstash", "kafka-producer-pipeline"]
+    conn = dev.named("kafka-producer-base").inputs["connection"]["value"]
+    assert conn["dialErrorLimit"] >= 30
+
+
+def test_stdin_of_every_command_is_secret(dev):
+    for command in dev.of_type("command:remote:Command"):
+        assert is_secret(command.inputs["stdin"]), command.name
+        assert "sudo bash /home/ec2-user/kp-" in command.inputs["create"]
+
+
+def triggers(run) -> dict[str, str]:
+    return {r.name: r.inputs["triggers"][0] for r in run.of_type("command:remote:CopyToRemote")}
+
+
+def test_changing_one_stage_changes_only_that_stages_trigger(monkeypatch):
+    before = triggers(run(DEV, monkeypatch=monkeypatch))
+    after = triggers(run({**DEV, "kafka": {"heapMb": 2048}}, monkeypatch=monkeypatch))
+    changed = sorted(name for name in before if before[name] != after[name])
+    assert changed == ["kafka-server-kafka-files"]
+
+
+def test_exports_give_ready_to_paste_commands(dev):
+    assert dev.value("sshBroker")[0].startswith("ssh -i ~/.ssh/kafka-pipeline-dev.pem ec2-user@203.0.113.")
+    assert dev.value("watchConsumer").endswith("sudo journalctl -u logstash -f -o cat")
+    assert "-L 9094:localhost:9094" in dev.value("kafkaTunnel")
+    assert dev.value("operatorBootstrap") == "localhost:9094"
+    assert dev.value("topics") == ["twitter"]
+    assert "pulumi stack output --show-secrets sshPrivateKey" in dev.value("saveSshKey")
+
+
+def test_class_stack_gives_each_student_a_pipeline(monkeypatch):
+    result = run({**DEV, "students": ["ana", "ben", "cho"]}, stack="class", monkeypatch=monkeypatch)
+    names = sorted(r.name for r in result.of_type("aws:ec2/instance:Instance"))
+    assert names == ["kafka-consumer-ana", "kafka-consumer-ben", "kafka-consumer-cho",
+                     "kafka-producer-ana", "kafka-producer-ben", "kafka-producer-cho", "kafka-server"]
+    students = result.value("students")
+    assert students["ben"]["topic"] == "twitter-ben"
+    assert result.value("topics") == ["twitter", "twitter-ana", "twitter-ben", "twitter-cho"]
+    consumer = rendered(result, "kafka-consumer-ben", "pipeline")["files/000"]
+    assert 'topics => ["twitter-ben"]' in consumer and 'group_id => "logstash-ben"' in consumer
+
+
+def test_missing_region_is_refused_before_any_resource(monkeypatch):
+    with pytest.raises(Exception) as error:
+        run(DEV, region=None, monkeypatch=monkeypatch)
+    assert "aws:region" in str(error.value)
+
+
+def test_bad_config_is_refused_before_any_resource(monkeypatch):
+    mocks = Mocks()
+    with pytest.raises(pulumi.RunError) as error:
+        run({**DEV, "kafka": {"brokers": 2}}, monkeypatch=monkeypatch, mocks=mocks)
+    assert "kafka.brokers" in str(error.value) and "allowed: 1, 3" in str(error.value)
+    assert mocks.resources == [] and mocks.calls == []
+
+
+def test_a_misspelt_top_level_key_is_refused(monkeypatch):
+    with pytest.raises(pulumi.RunError) as error:
+        run({**DEV, "kafak": {"brokers": 1}}, monkeypatch=monkeypatch)
+    assert "kafak" in str(error.value) and "unknown key" in str(error.value)
+
+
+@pytest.mark.parametrize("stack", ["dev", "class"])
+def test_committed_stacks_evaluate(stack, monkeypatch):
+    from components import operator
+    monkeypatch.setattr(operator, "detect_public_ip", lambda timeout=5.0: "198.51.100.9")
+    config, region = stack_config(stack)
+    result = run(config, stack=stack, region=region, monkeypatch=monkeypatch)
+    ssh = [r.inputs.get("cidrIpv4") for r in result.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+           if r.inputs["fromPort"] == 22]
+    instances = result.of_type("aws:ec2/instance:Instance")
+    if stack == "dev":
+        assert ssh == ["198.51.100.9/32"]
+        assert len(instances) == 3
+    else:
+        assert sorted(result.value("students")) == ["ana", "ben", "cho"]
+        assert len(instances) == 7
