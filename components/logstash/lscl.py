@@ -1,13 +1,18 @@
 """Logstash configuration as data, and the one serializer that turns it into LSCL text.
 
 Strings are written double-quoted with backslash escapes, which Logstash reads back only with
-`config.support_escapes: true`; the Logstash stage renders logstash.yml with it on.
+`config.support_escapes: true`; the Logstash stage renders logstash.yml with it on. A string holding
+`${` is refused (Logstash would substitute it); a `Ref` is how a `${NAME}` reference is written.
+Hash keys are always quoted; option keys are quoted unless they are names. `parse.parse()` reads the
+text back; `pipelines.Built.text()` checks every render that way.
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Union
 
 BAREWORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -62,11 +67,25 @@ def quote(text: str) -> str:
 
 
 def _plugin(plugin: Plugin, depth: int) -> str:
-    if not BAREWORD.match(plugin.name):
-        raise ValueError(f"plugin name {plugin.name!r} is not a Logstash bareword")
+    _check_name(plugin)
     pad = "  " * depth
     lines = "".join(f"{pad}  {_key(k)} => {_value(v, depth + 1)}\n" for k, v in plugin.options.items())
     return f"{pad}{plugin.name} {{\n{lines}{pad}}}\n"
+
+
+def _check_name(plugin: Plugin) -> None:
+    if not BAREWORD.match(plugin.name):
+        raise ValueError(f"plugin name {plugin.name!r} is not a Logstash bareword")
+
+
+def _number(value: int | float) -> str:
+    """Logstash numbers are `-?[0-9]+(.[0-9]*)?`: no exponent, no inf/nan; a float keeps its dot."""
+    if isinstance(value, int):
+        return str(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{value!r} cannot be written as a Logstash number")
+    text = format(Decimal(repr(value)), "f")
+    return text if "." in text else text + ".0"
 
 
 def _key(key: str) -> str:
@@ -77,17 +96,25 @@ def _value(value: Value, depth: int) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
-        return repr(value)
+        return _number(value)
     if isinstance(value, str):
         return quote(value)
     if isinstance(value, Ref):
         return f'"${{{value.name}}}"'
     if isinstance(value, Plugin):
+        # Only directly as an option's value (codec => json { }); Logstash refuses one in an array or hash.
+        _check_name(value)
         inner = " ".join(f"{_key(k)} => {_value(v, depth)}" for k, v in value.options.items())
         return f"{value.name} {{ {inner} }}" if inner else f"{value.name} {{ }}"
     if isinstance(value, Mapping):
-        inner = " ".join(f"{quote(str(k))} => {_value(v, depth)}" for k, v in value.items())
+        inner = " ".join(f"{quote(str(k))} => {_inner(v, depth)}" for k, v in value.items())
         return f"{{ {inner} }}"
-    if isinstance(value, Sequence):
-        return "[" + ", ".join(_value(v, depth) for v in value) + "]"
+    if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
+        return "[" + ", ".join(_inner(v, depth) for v in value) + "]"
     raise TypeError(f"cannot write {type(value).__name__} into a Logstash config")
+
+
+def _inner(value: Value, depth: int) -> str:
+    if isinstance(value, Plugin):
+        raise ValueError(f"plugin {value.name!r} inside an array or hash; Logstash accepts plugins only as option values")
+    return _value(value, depth)

@@ -21,8 +21,16 @@ class Option:
     doc: str = ""
 
 
+def _plain_text(path: str, value: Any) -> str:
+    value = checks.string(path, value)
+    if "${" in value:
+        raise ConfigError(path, value, "'${' is not allowed: Logstash would read it as a variable reference "
+                                       "(sprintf field references like %{[field]} are fine)")
+    return value
+
+
 def text(default: Any = MISSING, doc: str = "") -> Option:
-    return Option(checks.string, default, doc=doc)
+    return Option(_plain_text, default, doc=doc)
 
 
 def secret(doc: str = "") -> Option:
@@ -42,7 +50,48 @@ def one_of(*values: str, default: Any = MISSING, doc: str = "") -> Option:
 
 
 def texts(default: Any = MISSING, min_items: int = 1, doc: str = "") -> Option:
-    return Option(lambda p, v: checks.string_list(p, v, unique=False, min_items=min_items), default, doc=doc)
+    def check(path: str, value: Any) -> tuple[str, ...]:
+        items = checks.string_list(path, value, unique=False, min_items=min_items)
+        return tuple(_plain_text(f"{path}[{i}]", v) for i, v in enumerate(items))
+    return Option(check, default, doc=doc)
+
+
+URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+DURATION = re.compile(r"^(?:[1-9][0-9]*[smhd])+$")
+ABSOLUTE_PATH = re.compile(r"^/[^\n\r\0]*$")
+
+
+def _url(path: str, value: Any) -> str:
+    return _plain_text(path, checks.string(path, value, URL, "an http(s) URL such as https://example.org/feed.json"))
+
+
+def url(default: Any = MISSING, doc: str = "") -> Option:
+    return Option(_url, default, doc=doc)
+
+
+def urls(default: Any = MISSING, doc: str = "") -> Option:
+    def check(path: str, value: Any) -> tuple[str, ...]:
+        items = checks.string_list(path, value, URL, "http(s) URLs such as https://search.example.org:9200", min_items=1)
+        return tuple(_url(f"{path}[{i}]", v) for i, v in enumerate(items))
+    return Option(check, default, doc=doc)
+
+
+def duration(default: Any = MISSING, doc: str = "") -> Option:
+    """A Logstash scheduler interval such as 30s, 1m, 1h30m."""
+    return Option(lambda p, v: checks.string(p, v, DURATION, "an interval such as 30s, 5m or 1h30m"), default, doc=doc)
+
+
+def absolute_path(default: Any = MISSING, doc: str = "") -> Option:
+    return Option(lambda p, v: _plain_text(p, checks.string(p, v, ABSOLUTE_PATH, "an absolute path such as /var/log/app.log")),
+                  default, doc=doc)
+
+
+def absolute_paths(default: Any = MISSING, doc: str = "") -> Option:
+    def check(path: str, value: Any) -> tuple[str, ...]:
+        items = checks.string_list(path, value, ABSOLUTE_PATH, "absolute paths (globs allowed) such as /var/log/*.log",
+                                   min_items=1)
+        return tuple(_plain_text(f"{path}[{i}]", v) for i, v in enumerate(items))
+    return Option(check, default, doc=doc)
 
 
 def snake(camel: str) -> str:

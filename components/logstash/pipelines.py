@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.errors import Secret
-from components.logstash import lscl
+from components.logstash import verify
 from components.logstash.lscl import Pipeline, Plugin, Ref
 from components.logstash.options import snake
 from components.logstash.plugin import LogstashPlugin
@@ -17,12 +17,14 @@ from components.settings import PluginChoice, Settings
 
 @dataclass(frozen=True)
 class Built:
+    role: str
     pipeline: Pipeline
     secrets: Mapping[str, Secret]
     install: tuple[str, ...]
 
     def text(self) -> str:
-        return lscl.render(self.pipeline)
+        """The config file's text, parsed back and compared with `pipeline`; PipelineMismatch otherwise."""
+        return verify.rendered(self.role, self.pipeline)
 
 
 def producer(settings: Settings, bootstrap: str, topic: str) -> Built:
@@ -36,7 +38,7 @@ def producer(settings: Settings, bootstrap: str, topic: str) -> Built:
         "compression_type": settings.producer.compression,
         "client_id": "kafka-pipeline-producer",
     })
-    return Built(Pipeline(inputs=piece.blocks, filters=piece.filters, outputs=(kafka,)), secrets, piece.install)
+    return Built("producer", Pipeline(inputs=piece.blocks, filters=piece.filters, outputs=(kafka,)), secrets, piece.install)
 
 
 def consumer(settings: Settings, bootstrap: str, topics: tuple[str, ...], group_id: str) -> Built:
@@ -54,7 +56,7 @@ def consumer(settings: Settings, bootstrap: str, topics: tuple[str, ...], group_
         "decorate_events": "basic",
         "codec": Plugin("json"),
     })
-    return Built(Pipeline(inputs=(kafka,), filters=piece.filters, outputs=piece.blocks), secrets, piece.install)
+    return Built("consumer", Pipeline(inputs=(kafka,), filters=piece.filters, outputs=piece.blocks), secrets, piece.install)
 
 
 def _base_topic(topic: str, settings: Settings) -> str:
