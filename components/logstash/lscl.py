@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Union
 
-BAREWORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-REF_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+BAREWORD = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+REF_NAME = re.compile(r"[A-Z][A-Z0-9_]*\Z")
 
 
 @dataclass(frozen=True)
