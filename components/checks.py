@@ -84,7 +84,7 @@ def string_list(path: str, value: Any, item: re.Pattern[str] | None = None, allo
 
 
 def cidr(path: str, value: Any) -> str:
-    if not isinstance(value, str):
+    if not isinstance(value, str) or "/" not in value:
         raise ConfigError(path, value, "expected an IPv4 or IPv6 CIDR such as 203.0.113.7/32")
     try:
         net = ipaddress.ip_network(value, strict=True)

@@ -1,0 +1,80 @@
+from components import releases
+from components.stages import kafka, zookeeper
+from components.stages.plan import Facts
+from tests.components.stages.conftest import props
+
+
+def files(plan):
+    return {f.path: f.content for f in plan.files}
+
+
+def test_kraft_single_broker_properties(make_settings, broker):
+    p = props(files(kafka.plan(make_settings(), broker))["/etc/kafka/server.properties"])
+    assert p["process.roles"] == "broker,controller"
+    assert p["controller.quorum.voters"] == "1@10.0.0.5:9093"
+    assert p["listeners"] == "PLAINTEXT://10.0.0.5:9092,CONTROLLER://10.0.0.5:9093,OPERATOR://127.0.0.1:9094"
+    assert p["advertised.listeners"] == "PLAINTEXT://10.0.0.5:9092,OPERATOR://localhost:9094"
+    assert p["log.dirs"] == "/var/lib/kafka/data" and not p["log.dirs"].startswith("/tmp")
+    assert p["offsets.topic.replication.factor"] == "1" and p["min.insync.replicas"] == "1"
+    assert p["auto.create.topics.enable"] == "false"
+    assert "zookeeper.connect" not in p
+
+
+def test_rendering_is_sorted_and_deterministic(make_settings, broker):
+    text = files(kafka.plan(make_settings(), broker))["/etc/kafka/server.properties"]
+    keys = [line.split("=")[0] for line in text.splitlines()]
+    assert keys == sorted(keys)
+    assert text == files(kafka.plan(make_settings(), broker))["/etc/kafka/server.properties"]
+
+
+def test_three_brokers_form_one_quorum(make_settings):
+    ips = ("10.0.1.10", "10.0.2.10", "10.0.3.10")
+    s = make_settings({"kafka": {"brokers": 3}})
+    p = props(files(kafka.plan(s, Facts(role="broker", private_ip=ips[1], brokers=ips, node_id=2)))[kafka.CONFIG])
+    assert p["node.id"] == "2"
+    assert p["controller.quorum.voters"] == "1@10.0.1.10:9093,2@10.0.2.10:9093,3@10.0.3.10:9093"
+    assert p["min.insync.replicas"] == "2" and p["default.replication.factor"] == "3"
+    assert p["offsets.topic.replication.factor"] == "3"
+    assert kafka.bootstrap_servers(ips) == "10.0.1.10:9092,10.0.2.10:9092,10.0.3.10:9092"
+
+
+def test_zookeeper_mode_points_the_broker_at_local_zookeeper(make_settings, broker):
+    s = make_settings({"kafka": {"version": "3.9.1", "mode": "zookeeper"}})
+    p = props(files(kafka.plan(s, broker))[kafka.CONFIG])
+    assert p["zookeeper.connect"] == "127.0.0.1:2181" and p["broker.id"] == "1"
+    assert "process.roles" not in p and "share.coordinator.state.topic.replication.factor" not in p
+    assert kafka.plan(s, broker).env["KAFKA_FORMAT_ARGS"] == ""
+    z = props(files(zookeeper.plan(s, broker))[zookeeper.CONFIG])
+    assert z["clientPortAddress"] == "127.0.0.1" and z["dataDir"] == "/var/lib/zookeeper"
+    assert "After=zookeeper.service" in files(kafka.plan(s, broker))["/etc/systemd/system/kafka.service"]
+
+
+def test_download_is_pinned_and_follows_the_mirror(make_settings, broker):
+    env = kafka.plan(make_settings({"kafka": {"downloadUrl": "https://mirror.example/kafka/"}}), broker).env
+    assert env["KAFKA_URL"] == f"https://mirror.example/kafka/{releases.DEFAULT_KAFKA}/kafka_2.13-{releases.DEFAULT_KAFKA}.tgz"
+    assert env["KAFKA_SHA512"] == releases.KAFKA[releases.DEFAULT_KAFKA].sha512
+
+
+def test_heap_is_a_quarter_of_memory_within_bounds(make_settings):
+    s = make_settings()
+    assert kafka.heap_mb(s, Facts(role="broker", memory_mib=4096)) == 1024
+    assert kafka.heap_mb(s, Facts(role="broker", memory_mib=512)) == 256
+    assert kafka.heap_mb(s, Facts(role="broker", memory_mib=65536)) == 6144
+    assert kafka.heap_mb(make_settings({"kafka": {"heapMb": 700}}), Facts(role="broker")) == 700
+    env_file = files(kafka.plan(s, Facts(role="broker", memory_mib=8192, private_ip="10.0.0.5")))["/etc/kafka/kafka.env"]
+    assert env_file == 'KAFKA_HEAP_OPTS="-Xms2048m -Xmx2048m"\n'
+
+
+def test_cluster_id_is_stable_per_stack_and_a_valid_kafka_uuid(make_settings):
+    import base64
+    a, b = kafka.cluster_id(make_settings()), kafka.cluster_id(make_settings(stack="class"))
+    assert a == kafka.cluster_id(make_settings()) and a != b
+    assert len(a) == 22 and len(base64.urlsafe_b64decode(a + "==")) == 16
+    assert kafka.format_args(make_settings()) == ["format", "--cluster-id", a, "--config", kafka.CONFIG,
+                                                 "--ignore-formatted"]
+
+
+def test_broker_runs_under_systemd_as_its_own_user(make_settings, broker):
+    unit = files(kafka.plan(make_settings(), broker))["/etc/systemd/system/kafka.service"]
+    assert "User=kafka" in unit and "Restart=on-failure" in unit
+    assert "ExecStart=/opt/kafka/bin/kafka-server-start.sh /etc/kafka/server.properties" in unit

@@ -1,0 +1,143 @@
+"""Config validation: every bad value is refused with its key path, the value and what is allowed."""
+from __future__ import annotations
+
+import pytest
+
+from components import releases
+from components.errors import ConfigError
+from components.settings import parse
+
+OK = {"sshCidrs": ["198.51.100.7/32"]}
+
+
+def settings(raw=None, **kwargs):
+    return parse({**OK, **(raw or {})}, stack="dev", region=kwargs.pop("region", "ap-northeast-2"), **kwargs)
+
+
+BAD = [
+    # (raw config, key path named, a piece of the "allowed" text)
+    ({"sshCidrs": ["10.0.0.1"]}, "sshCidrs[0]", "CIDR"),
+    ({"sshCidrs": ["10.0.0.1/33"]}, "sshCidrs[0]", "CIDR"),
+    ({"sshCidrs": ["10.0.0.1/24"]}, "sshCidrs[0]", "host bits zero"),
+    ({"sshCidrs": []}, "sshCidrs", "non-empty list"),
+    ({"sshCidrs": "1.2.3.4/32"}, "sshCidrs", "non-empty list"),
+    ({"ttlHours": -1}, "ttlHours", "number from 0"),
+    ({"ttlHours": "soon"}, "ttlHours", "number from 0"),
+    ({"ttlHours": True}, "ttlHours", "number from 0"),
+    ({"students": ["Ana"]}, "students[0]", "lowercase"),
+    ({"students": ["ana", "ana"]}, "students[1]", "duplicate"),
+    ({"students": ["-ana"]}, "students[0]", "lowercase"),
+    ({"students": "ana"}, "students", "list"),
+    ({"kafka": {"version": "4.9.9"}}, "kafka.version", "allowed: 4.3.1"),
+    ({"kafka": {"version": "latest"}}, "kafka.version", "allowed:"),
+    ({"kafka": {"mode": "zk"}}, "kafka.mode", "allowed: kraft, zookeeper"),
+    ({"kafka": {"mode": "zookeeper"}}, "kafka.mode", "3.9.1"),
+    ({"kafka": {"version": "3.0.0"}}, "kafka.mode", "supports zookeeper"),
+    ({"kafka": {"brokers": 2}}, "kafka.brokers", "allowed: 1, 3"),
+    ({"kafka": {"brokers": 3, "mode": "zookeeper", "version": "3.9.1"}}, "kafka.brokers", "kraft mode only"),
+    ({"kafka": {"instanceType": "medium"}}, "kafka.instanceType", "EC2 instance type"),
+    ({"kafka": {"instanceType": "T3.Medium"}}, "kafka.instanceType", "EC2 instance type"),
+    ({"kafka": {"topics": []}}, "kafka.topics", "non-empty list"),
+    ({"kafka": {"topics": [{"name": "a b"}]}}, "kafka.topics[0].name", "topic name"),
+    ({"kafka": {"topics": [{"name": ".."}]}}, "kafka.topics[0].name", "not valid"),
+    ({"kafka": {"topics": [{"name": "a"}, {"name": "a"}]}}, "kafka.topics[1].name", "duplicate"),
+    ({"kafka": {"topics": [{"name": "a", "partitions": 0}]}}, "kafka.topics[0].partitions", "from 1 to 1000"),
+    ({"kafka": {"topics": [{"name": "a", "replicationFactor": 3}]}}, "kafka.topics[0].replicationFactor", "from 1 to 1"),
+    ({"kafka": {"topics": [{"name": "a", "partitons": 3}]}}, "kafka.topics[0].partitons", "unknown key"),
+    ({"kafka": {"downloadUrl": "ftp://mirror/kafka"}}, "kafka.downloadUrl", "http(s) URL"),
+    ({"kafka": {"heapMb": 64}}, "kafka.heapMb", "from 256"),
+    ({"kafka": {"verison": "4.3.1"}}, "kafka.verison", "unknown key"),
+    ({"kafka": "big"}, "kafka", "expected an object"),
+    ({"logstash": {"version": "7.4.0"}}, "logstash.version", "allowed: 9.5.3"),
+    ({"producer": {"instanceType": "x"}}, "producer.instanceType", "EC2 instance type"),
+    ({"producer": {"topic": "nope"}}, "producer.topic", "allowed: twitter"),
+    ({"producer": {"source": {"type": "kinesis"}}}, "producer.source.type", "allowed: generator"),
+    ({"producer": {"source": {"kind": "generator"}}}, "producer.source", "with a type"),
+    ({"producer": {"source": {"type": "generator", "count": -5}}}, "producer.source.count", "from 0"),
+    ({"producer": {"source": {"type": "generator", "mesage": "x"}}}, "producer.source.mesage", "unknown option"),
+    ({"producer": {"acks": "2"}}, "producer.acks", "allowed: 0, 1, all"),
+    ({"producer": {"compression": "brotli"}}, "producer.compression", "allowed: none"),
+    ({"consumer": {"instanceType": ""}}, "consumer.instanceType", "EC2 instance type"),
+    ({"consumer": {"topics": ["missing"]}}, "consumer.topics[0]", "allowed: twitter"),
+    ({"consumer": {"topics": []}}, "consumer.topics", "at least 1"),
+    ({"consumer": {"groupId": "my group"}}, "consumer.groupId", "consumer group id"),
+    ({"consumer": {"sink": {"type": "kafka"}}}, "consumer.sink.type", "allowed: stdout"),
+    ({"consumer": {"sink": {"type": "stdout", "metadata": "maybe"}}}, "consumer.sink.metadata", "true or false"),
+    ({"consumer": {"autoOffsetReset": "middle"}}, "consumer.autoOffsetReset", "allowed: earliest, latest"),
+    ({"sshPublicKey": ""}, "sshPublicKey", "OpenSSH public key"),
+    ({"colour": "blue"}, "colour", "unknown key"),
+]
+
+
+@pytest.mark.parametrize("raw, path, allowed", BAD, ids=[p for _, p, _ in BAD])
+def test_bad_values_are_refused_naming_the_key_value_and_what_is_allowed(raw, path, allowed):
+    with pytest.raises(ConfigError) as error:
+        settings(raw)
+    message = str(error.value)
+    assert error.value.path == path, message
+    assert message.startswith(f"invalid config {path} = "), message
+    assert allowed in message, message
+
+
+def test_the_corpus_covers_every_contract_key():
+    contract = {"sshCidrs", "ttlHours", "students", "kafka.version", "kafka.mode", "kafka.brokers",
+                "kafka.instanceType", "kafka.topics", "kafka.downloadUrl", "logstash.version",
+                "producer.instanceType", "producer.topic", "producer.source", "consumer.instanceType",
+                "consumer.topics", "consumer.groupId", "consumer.sink"}
+    covered = {path for _, path, _ in BAD}
+    missing = {key for key in contract if not any(p == key or p.startswith(key + "[") or p.startswith(key + ".")
+                                                  for p in covered)}
+    assert not missing
+
+
+def test_bad_region_is_refused():
+    with pytest.raises(ConfigError) as error:
+        settings(region="seoul")
+    assert error.value.path == "aws:region" and "ap-northeast-2" in str(error.value)
+
+
+def test_defaults_follow_the_contract():
+    s = settings()
+    assert (s.kafka.version, s.kafka.mode, s.kafka.brokers, s.kafka.instance_type) == (
+        releases.DEFAULT_KAFKA, "kraft", 1, "t3.medium")
+    assert [(t.name, t.partitions, t.replication_factor) for t in s.kafka.topics] == [("twitter", 1, 1)]
+    assert s.producer.topic == "twitter" and s.consumer.topics == ("twitter",)
+    assert s.consumer.group_id == "logstash" and s.consumer.sink.type == "stdout"
+    assert s.producer.source.type == "generator"
+    assert s.ttl_hours == 4 and s.students == ()
+    assert s.logstash.version == releases.DEFAULT_LOGSTASH
+
+
+def test_three_brokers_default_topics_to_three_replicas():
+    s = settings({"kafka": {"brokers": 3}})
+    assert s.kafka.topics[0].replication_factor == 3
+
+
+def test_ssh_cidrs_default_to_the_detected_ip_as_a_single_host():
+    s = parse({}, stack="dev", region="ap-northeast-2", detect_ip=lambda: "203.0.113.50")
+    assert s.ssh_cidrs == ("203.0.113.50/32",)
+
+
+def test_without_ssh_cidrs_or_detection_the_user_is_told_how_to_set_them():
+    with pytest.raises(ConfigError) as error:
+        parse({}, stack="dev", region="ap-northeast-2")
+    assert "pulumi config set --path 'sshCidrs[0]'" in str(error.value)
+
+
+def test_the_open_world_is_allowed_only_when_written_explicitly():
+    assert settings({"sshCidrs": ["0.0.0.0/0"]}).ssh_cidrs == ("0.0.0.0/0",)
+
+
+def test_numbers_given_as_strings_by_the_cli_are_accepted():
+    s = settings({"ttlHours": "2.5", "kafka": {"topics": [{"name": "t", "partitions": "3"}]}})
+    assert s.ttl_hours == 2.5 and s.kafka.topics[0].partitions == 3
+
+
+def test_zookeeper_mode_with_a_3x_release():
+    s = settings({"kafka": {"version": "3.0.0", "mode": "zookeeper"}})
+    assert (s.kafka.version, s.kafka.mode) == ("3.0.0", "zookeeper")
+
+
+def test_every_pinned_kafka_release_has_a_sha512():
+    for version, release in releases.KAFKA.items():
+        assert len(release.sha512) == 128 and int(release.sha512, 16) >= 0, version

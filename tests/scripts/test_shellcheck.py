@@ -1,0 +1,22 @@
+"""Every shell script we ship passes shellcheck."""
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def shell_scripts() -> list[Path]:
+    found = [p for p in ROOT.rglob("*.sh") if ".venv" not in p.parts and ".build" not in p.parts]
+    found += [ROOT / ".ci" / "run"]
+    return sorted(p for p in found if p.exists())
+
+
+def test_there_are_scripts_to_check():
+    names = {p.name for p in shell_scripts()}
+    assert {"apply.sh", "lib.sh", "kafka.sh", "pipeline.sh", "run"} <= names
+
+
+def test_shellcheck_passes():
+    result = subprocess.run(["shellcheck", "-x", "-S", "style", *map(str, shell_scripts())],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
