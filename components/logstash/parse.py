@@ -93,13 +93,15 @@ class _Parser:
         found = []
         self.skip()
         while not self.eat("}"):
-            found.append(self.plugin(self.name()))
+            start = self.pos
+            name = self.name()
+            if name in ("if", "else"):
+                self.fail("conditionals (if/else) are not supported by this reader", start)
+            found.append(self.plugin(name))
             self.skip()
         return found
 
     def plugin(self, name: str) -> Plugin:
-        if name in ("if", "else"):
-            self.fail("conditionals are not supported by this reader")
         self.skip()
         self.expect("{")
         options: dict[str, Any] = {}
