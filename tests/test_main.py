@@ -178,3 +178,45 @@ def test_committed_stacks_evaluate(stack, monkeypatch):
     else:
         assert sorted(result.value("students")) == ["ana", "ben", "cho"]
         assert len(instances) == 7
+
+
+SECRETS = {
+    "consumerKey": "ck-4f1e9a", "consumerSecret": "cs-77a2b0", "oauthToken": "ot-9d3c11",
+    "oauthTokenSecret": "ots-5e8f02",
+}
+SINK_PASSWORD = "os-pw-3b6d9c"
+
+
+def plaintext_leaks(value, secrets, path="") -> list[str]:
+    """Paths at which a secret value appears outside a Pulumi secret."""
+    if is_secret(value):
+        return []
+    if isinstance(value, dict):
+        return [leak for k, v in value.items() for leak in plaintext_leaks(v, secrets, f"{path}.{k}")]
+    if isinstance(value, (list, tuple)):
+        return [leak for i, v in enumerate(value) for leak in plaintext_leaks(v, secrets, f"{path}[{i}]")]
+    if hasattr(value, "path") and hasattr(value, "assets") or type(value).__name__ == "FileArchive":
+        from pathlib import Path
+        folder = Path(value.path)
+        return [f"{path}:{p}" for p in folder.rglob("*") if p.is_file()
+                for s in secrets if s in p.read_text()]
+    text = str(value)
+    return [f"{path} contains {s!r}" for s in secrets if s in text]
+
+
+def test_no_secret_value_appears_outside_a_pulumi_secret(monkeypatch):
+    config = {**DEV,
+              "producer": {"source": {"type": "twitter", **SECRETS}},
+              "consumer": {"sink": {"type": "opensearch", "hosts": ["https://search.example.org:9200"],
+                                    "password": SINK_PASSWORD}}}
+    result = run(config, secret_keys=("producer", "consumer"), monkeypatch=monkeypatch)
+    secrets = [*SECRETS.values(), SINK_PASSWORD]
+    leaks = [leak for r in result.mocks.resources for leak in plaintext_leaks(r.inputs, secrets, r.name)]
+    assert leaks == []
+    for name in result.exports:
+        if not result.is_secret(name):
+            assert not any(s in str(result.value(name)) for s in secrets), name
+    # ...and the secrets did reach the hosts: on the pipeline commands' (secret) stdin, by reference in configs.
+    stdin = result.named("kafka-producer-pipeline").inputs["stdin"]
+    assert is_secret(stdin) and "SOURCE_CONSUMER_SECRET\t" in stdin["value"]
+    assert '"${SINK_PASSWORD}"' in rendered(result, "kafka-consumer", "pipeline")["files/000"]
