@@ -1,1 +1,2 @@
-"""Logstash pipelines as data: a serializer, the source and sink registries, the two pipelines."""
+"""Logstash pipelines as data: the serializer (lscl), its reader (parse), the check that every render
+reads back as meant (verify), the source and sink registries, and the two pipelines."""
