@@ -220,3 +220,48 @@ def test_no_secret_value_appears_outside_a_pulumi_secret(monkeypatch):
     stdin = result.named("kafka-producer-pipeline").inputs["stdin"]
     assert is_secret(stdin) and "SOURCE_CONSUMER_SECRET\t" in stdin["value"]
     assert '"${SINK_PASSWORD}"' in rendered(result, "kafka-consumer", "pipeline")["files/000"]
+
+
+def test_three_brokers_spread_over_zones_and_every_client_names_them_all(monkeypatch):
+    result = run({**DEV, "kafka": {"brokers": 3}}, monkeypatch=monkeypatch)
+    brokers = [r for r in result.of_type("aws:ec2/instance:Instance") if r.name.startswith("kafka-server")]
+    assert sorted(b.name for b in brokers) == ["kafka-server-1", "kafka-server-2", "kafka-server-3"]
+    assert sorted(b.inputs["subnetId"] for b in brokers) == ["subnet-a", "subnet-b", "subnet-c"]
+    ips = result.value("brokerPrivateIps")
+    bootstrap = ",".join(f"{ip}:9092" for ip in ips)
+    assert result.value("bootstrapServers") == bootstrap
+    for host in ("kafka-producer", "kafka-consumer"):
+        assert f'bootstrap_servers => "{bootstrap}"' in rendered(result, host, "pipeline")["files/000"]
+    producer = rendered(result, "kafka-producer", "pipeline")["files/000"]
+    assert 'acks => "all"' in producer
+    props = rendered(result, "kafka-server-2", "kafka")["files/000"]
+    assert "node.id=2" in props and "min.insync.replicas=2" in props
+    assert "controller.quorum.voters=" + ",".join(f"{i}@{ip}:9093" for i, ip in enumerate(ips, 1)) in props
+    topics = rendered(result, "kafka-server-1", "topics")["files/000"]
+    assert "--replication-factor 3" in topics
+    # Topics wait for the whole quorum.
+    first = result.named("kafka-server-1-topics")
+    assert first is not None
+
+
+def test_adding_a_student_touches_only_that_students_resources(monkeypatch):
+    def names(students):
+        result = run({**DEV, "students": students}, stack="class", monkeypatch=monkeypatch)
+        return {r.name: r.inputs.get("triggers") for r in result.mocks.resources}
+    before, after = names(["ana", "ben"]), names(["ana", "ben", "cho"])
+    assert set(before) <= set(after)
+    added = set(after) - set(before)
+    assert added and all("cho" in name for name in added)
+    changed = [n for n in before if before[n] != after[n]]
+    # The broker's topic list gains twitter-cho; no other student's resources change.
+    assert sorted(changed) == ["kafka-server-topics", "kafka-server-topics-files"], changed
+
+
+def test_everything_is_tagged_with_project_stack_and_ttl(monkeypatch):
+    result = run({**DEV, "students": ["ana"]}, stack="class", monkeypatch=monkeypatch)
+    for instance in result.of_type("aws:ec2/instance:Instance"):
+        tags = instance.inputs["tags"]
+        assert tags["Project"] == "kafka-pipeline" and tags["Stack"] == "class"
+        assert tags["kafka-pipeline:ttl-hours"] == "4"
+        if "producer" in instance.name or "consumer" in instance.name:
+            assert tags["Student"] == "ana"
