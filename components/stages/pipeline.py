@@ -25,6 +25,8 @@ def plan(settings: Settings, facts: Facts) -> Plan:
     built = build(settings, facts)
     return Plan(stage="pipeline", files=(File(CONFIG, built.text(), "0640", "root:logstash"),), env={
         "PIPELINE_CONFIG": CONFIG,
+        # Plugins live inside the release's folder: a new Logstash release needs them installed again.
+        "LOGSTASH_VERSION": settings.logstash.version,
         "PIPELINE_PLUGINS": " ".join(built.install),
         "SECRETS_FILE": SECRETS_FILE,
         "SECRET_COUNT": str(len(built.secrets)),
