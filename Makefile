@@ -42,5 +42,8 @@ integration: dev-deps jars
 jars:
 	@scripts/test-deps.sh jars
 
+# Figures only, no assertions: the data path between namespaces vs Kafka's own perf tool, and how
+# the program's evaluation grows with the size of a class.
 bench: dev-deps jars
 	$(PY) scripts/bench.py
+	$(PY) scripts/bench_program.py

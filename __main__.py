@@ -2,6 +2,7 @@
 import pulumi
 
 from components import operator, settings as config
+from components.host import Catalog
 from components.kafka_server import KafkaServer, KafkaServerArgs
 from components.logstash_consumer import LogstashConsumer, LogstashConsumerArgs
 from components.logstash_producer import LogstashProducer, LogstashProducerArgs
@@ -25,15 +26,16 @@ stack = settings.stack
 byo_key = settings.ssh_public_key is not None
 
 network = Network("pipeline", NetworkArgs(settings, tags(settings)))
-kafka = KafkaServer("kafka-server", KafkaServerArgs(settings, network))
+catalog = Catalog()
+kafka = KafkaServer("kafka-server", KafkaServerArgs(settings, network, catalog))
 
 pipelines = {}
 for i, student in enumerate(settings.students or [None]):
     suffix = f"-{student}" if student else ""
     producer = LogstashProducer(f"kafka-producer{suffix}", LogstashProducerArgs(
-        settings, network, kafka.private_ips, student, subnet_index=i))
+        settings, network, catalog, kafka.private_ips, student, subnet_index=i))
     consumer = LogstashConsumer(f"kafka-consumer{suffix}", LogstashConsumerArgs(
-        settings, network, kafka.private_ips, student, subnet_index=i))
+        settings, network, catalog, kafka.private_ips, student, subnet_index=i))
     pipelines[student] = (producer, consumer)
 
 broker_public = kafka.public_ips

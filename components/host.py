@@ -35,17 +35,33 @@ class Machine:
     memory_mib: int
 
 
-def describe(instance_type: str) -> Machine:
-    info = aws.ec2.get_instance_type(instance_type=instance_type)
-    archs = info.supported_architectures or []
-    arch = "arm64" if "arm64" in archs else "x86_64"
-    return Machine(instance_type, arch, int(info.memory_size))
+class Catalog:
+    """AWS look-ups made once per program run and instance type (or architecture), not per host:
+    a class of fifty students asks AWS about two instance types, not a hundred hosts."""
+
+    def __init__(self) -> None:
+        self._machines: dict[str, Machine] = {}
+        self._amis: dict[str, str] = {}
+
+    def machine(self, instance_type: str) -> Machine:
+        if instance_type not in self._machines:
+            info = aws.ec2.get_instance_type(instance_type=instance_type)
+            archs = info.supported_architectures or []
+            arch = "arm64" if "arm64" in archs else "x86_64"
+            self._machines[instance_type] = Machine(instance_type, arch, int(info.memory_size))
+        return self._machines[instance_type]
+
+    def ami(self, arch: str) -> str:
+        if arch not in self._amis:
+            self._amis[arch] = aws.ssm.get_parameter(name=AMI_PARAMETER.format(arch=arch)).insecure_value
+        return self._amis[arch]
 
 
 @dataclass(frozen=True)
 class HostArgs:
     role: str
     machine: Machine
+    ami: str
     subnet_id: pulumi.Input[str]
     security_group_id: pulumi.Input[str]
     key_name: pulumi.Input[str]
@@ -54,10 +70,9 @@ class HostArgs:
 
 
 def create_instance(name: str, args: HostArgs, parent: pulumi.Resource) -> aws.ec2.Instance:
-    ami = aws.ssm.get_parameter(name=AMI_PARAMETER.format(arch=args.machine.arch)).insecure_value
     return aws.ec2.Instance(
         name,
-        ami=ami,
+        ami=args.ami,
         instance_type=args.machine.instance_type,
         subnet_id=args.subnet_id,
         vpc_security_group_ids=[args.security_group_id],

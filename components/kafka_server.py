@@ -18,6 +18,7 @@ from components.tags import tags
 class KafkaServerArgs:
     settings: Settings
     network: Network
+    catalog: host.Catalog
 
 
 class KafkaServer(pulumi.ComponentResource):
@@ -28,11 +29,11 @@ class KafkaServer(pulumi.ComponentResource):
     def __init__(self, name: str, args: KafkaServerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kafka-pipeline:index:KafkaServer", name, None, opts)
         settings, network = args.settings, args.network
-        machine = host.describe(settings.kafka.instance_type)
+        machine = args.catalog.machine(settings.kafka.instance_type)
         count = settings.kafka.brokers
         instances = [
             host.create_instance(_node_name(name, i, count), host.HostArgs(
-                role="broker", machine=machine,
+                role="broker", machine=machine, ami=args.catalog.ami(machine.arch),
                 subnet_id=network.subnet_ids[i % len(network.subnet_ids)],
                 security_group_id=network.security_group_id, key_name=network.key_name,
                 private_key=network.private_key, tags=tags(settings, "broker")), parent=self)

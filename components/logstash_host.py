@@ -19,6 +19,7 @@ STAGES = ("base", "logstash", "pipeline")
 class LogstashHostArgs:
     settings: Settings
     network: Network
+    catalog: host.Catalog
     broker_ips: pulumi.Output[list[str]]
     student: str | None = None
     subnet_index: int = 0
@@ -27,9 +28,9 @@ class LogstashHostArgs:
 def build(component: pulumi.ComponentResource, name: str, role: str, instance_type: str,
           args: LogstashHostArgs):
     settings, network = args.settings, args.network
-    machine = host.describe(instance_type)
+    machine = args.catalog.machine(instance_type)
     instance = host.create_instance(name, host.HostArgs(
-        role=role, machine=machine,
+        role=role, machine=machine, ami=args.catalog.ami(machine.arch),
         subnet_id=network.subnet_ids[args.subnet_index % len(network.subnet_ids)],
         security_group_id=network.security_group_id, key_name=network.key_name,
         private_key=network.private_key, tags=tags(settings, role, args.student)), parent=component)
