@@ -9,7 +9,10 @@ main() {
   cd "$(dirname "${BASH_SOURCE[0]}")/.."
   ensure_tools
   if [[ ${1:-} == jars ]]; then
-    .venv/bin/python -m tests.integration.jars
+    echo "==> resolving Kafka jars for the real-broker tests (Maven Central, cached in ~/.m2)"
+    .venv/bin/python -c 'from components import releases; from tests.integration import jars
+for version in (releases.DEFAULT_KAFKA, releases.ZOOKEEPER_KAFKA):
+    jars.classpath(version)' 
   fi
 }
 
