@@ -1,0 +1,252 @@
+"""Kafka clients that stand in for Logstash, run inside a namespace:
+
+    python -m tests.integration.client produce  --conf pipeline.conf --count N --out result.json ...
+    python -m tests.integration.client consume  --conf pipeline.conf --out result.json ...
+    python -m tests.integration.client describe --bootstrap HOST:PORT --topics a,b
+
+Everything Logstash would take from its pipeline (bootstrap servers, topic, acks, compression,
+group id, auto_offset_reset) is read from the RENDERED config via components.logstash.parse; the
+rest are the defaults of the Java client Logstash's kafka plugin uses (idempotence with acks=all,
+1 s reconnect backoff cap), spelled out here because kafka-python's differ.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import KafkaAdminClient
+
+from components.logstash.lscl import Plugin
+from components.logstash.parse import parse
+
+JAVA_CLIENT_DEFAULTS = {"reconnect_backoff_max_ms": 1000}
+
+
+def kafka_output(conf: str) -> dict:
+    pipeline = parse(Path(conf).read_text())
+    out = pipeline.outputs[0]
+    assert isinstance(out, Plugin) and out.name == "kafka", f"{conf}: outputs[0] is {out.name}, not kafka"
+    return dict(out.options)
+
+
+def kafka_input(conf: str) -> dict:
+    pipeline = parse(Path(conf).read_text())
+    inp = pipeline.inputs[0]
+    assert isinstance(inp, Plugin) and inp.name == "kafka", f"{conf}: inputs[0] is {inp.name}, not kafka"
+    return dict(inp.options)
+
+
+def producer_config(options: dict, acks_override: str | None = None) -> dict:
+    acks = acks_override or str(options.get("acks", "1"))
+    compression = options.get("compression_type", "none")
+    return {
+        "bootstrap_servers": options["bootstrap_servers"].split(","),
+        "acks": "all" if acks == "all" else int(acks),
+        "compression_type": None if compression == "none" else compression,
+        # The Java client turns idempotence on by default, and only acks=all allows it.
+        "enable_idempotence": acks == "all",
+        "client_id": options.get("client_id", "logstash"),
+        **JAVA_CLIENT_DEFAULTS,
+    }
+
+
+def event(run: str, seq: int, host: str, pad: int = 0) -> bytes:
+    """One event as Logstash's json codec writes it (generator input: message, event.sequence)."""
+    now = datetime.now(timezone.utc)
+    body = {
+        "@timestamp": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
+        "@version": "1",
+        "message": json.dumps({"sensor": "lab-1", "reading": seq % 100}) + ("x" * pad),
+        "host": {"name": host},
+        "event": {"sequence": seq, "original": f"{run}"},
+        "sent_ns": time.time_ns(),
+    }
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+def sized_pad(run: str, host: str, size: int) -> int:
+    return max(0, size - len(event(run, 0, host)))
+
+
+def write_json(path: str, data: object) -> None:
+    tmp = f"{path}.tmp"
+    Path(tmp).write_text(json.dumps(data))
+    os.replace(tmp, path)
+
+
+def produce(args: argparse.Namespace) -> int:
+    options = kafka_output(args.conf)
+    config = producer_config(options, args.acks)
+    topic = options["topic_id"]
+    host = socket.gethostname() if args.host is None else args.host
+    pad = sized_pad(args.run, host, args.size) if args.size else 0
+    producer = KafkaProducer(**config)
+    lock = threading.Lock()
+    acked: dict[int, list[int]] = {}
+    failed: dict[int, str] = {}
+
+    def ok(seq: int, md) -> None:
+        with lock:
+            acked[seq] = [md.partition, md.offset]
+
+    def err(seq: int, exc: BaseException) -> None:
+        with lock:
+            failed[seq] = repr(exc)
+
+    began = time.monotonic()
+    deadline = began + args.timeout
+    sent = 0
+    last_progress = 0.0
+    for seq in range(args.count):
+        if args.rate:
+            ahead = began + seq / args.rate - time.monotonic()
+            if ahead > 0:
+                time.sleep(ahead)
+        if time.monotonic() > deadline:
+            break
+        future = producer.send(topic, event(args.run, seq, host, pad))
+        future.add_callback(ok, seq).add_errback(err, seq)
+        sent += 1
+        if args.progress and time.monotonic() - last_progress > 0.2:
+            last_progress = time.monotonic()
+            with lock:
+                write_json(args.progress, {"sent": sent, "acked": len(acked), "failed": len(failed)})
+    send_done = time.monotonic()
+    remaining = max(1.0, deadline - time.monotonic())
+    try:
+        producer.flush(timeout=remaining)
+    except Exception as exc:  # noqa: BLE001 - recorded, the counts tell the story
+        print(f"flush: {exc!r}", file=sys.stderr)
+    flushed = time.monotonic()
+    producer.close(timeout=10)
+    with lock:
+        result = {"topic": topic, "config": {k: v for k, v in config.items() if k != "bootstrap_servers"},
+                  "bootstrap": options["bootstrap_servers"], "sent": sent, "acked": acked, "failed": failed,
+                  "send_s": send_done - began, "total_s": flushed - began, "event_bytes": len(event(args.run, 0, host, pad))}
+    write_json(args.out, result)
+    if args.progress:
+        write_json(args.progress, {"sent": sent, "acked": len(acked), "failed": len(failed), "done": True})
+    return 0
+
+
+def consume(args: argparse.Namespace) -> int:
+    options = kafka_input(args.conf)
+    topics = list(options["topics"])
+    consumer = KafkaConsumer(
+        bootstrap_servers=options["bootstrap_servers"].split(","),
+        group_id=options["group_id"],
+        client_id=options.get("client_id", "logstash"),
+        auto_offset_reset=options.get("auto_offset_reset", "latest"),
+        # Commit after each processed batch, so "what was committed" is exact for the test.
+        enable_auto_commit=False,
+        **JAVA_CLIENT_DEFAULTS,
+    )
+    partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
+    start_committed = {f"{tp.topic}:{tp.partition}": consumer.committed(tp) for tp in partitions}
+    consumer.subscribe(topics)
+    began = time.monotonic()
+    deadline = began + args.timeout
+    records: list[list] = []  # [run, seq, topic, partition, offset, latency_ms]
+    seen_seq: set[tuple[str, int]] = set()
+    end_offsets = None
+    last_progress = 0.0
+    idle_since = time.monotonic()
+    while time.monotonic() < deadline:
+        if args.stop_file and os.path.exists(args.stop_file):
+            break
+        batch = consumer.poll(timeout_ms=300, max_records=1000)
+        now_ns = time.time_ns()
+        for tp, msgs in batch.items():
+            for m in msgs:
+                body = json.loads(m.value)
+                for key in ("@timestamp", "@version", "message", "host"):
+                    assert key in body, f"event without {key}: {body}"
+                run, seq = body["event"]["original"], body["event"]["sequence"]
+                records.append([run, seq, tp.topic, tp.partition, m.offset, (now_ns - body["sent_ns"]) / 1e6])
+                seen_seq.add((run, seq))
+        if batch:
+            consumer.commit()
+            idle_since = time.monotonic()
+        if args.progress and time.monotonic() - last_progress > 0.2:
+            last_progress = time.monotonic()
+            write_json(args.progress, {"received": len(records), "distinct": len(seen_seq)})
+        if args.until_count and len(seen_seq) >= args.until_count:
+            break
+        if args.until_end:
+            if end_offsets is None:
+                end_offsets = consumer.end_offsets(partitions)
+            if all(consumer.position(tp) >= end_offsets[tp] for tp in partitions if tp in consumer.assignment()) \
+                    and consumer.assignment():
+                break
+        if args.idle and records and time.monotonic() - idle_since > args.idle:
+            break
+    if records:
+        consumer.commit()
+    end_committed = {f"{tp.topic}:{tp.partition}": consumer.committed(tp) for tp in partitions}
+    consumer.close(autocommit=False)
+    write_json(args.out, {"group_id": options["group_id"], "topics": topics, "records": records,
+                          "start_committed": start_committed, "end_committed": end_committed,
+                          "elapsed_s": time.monotonic() - began})
+    return 0
+
+
+def describe(args: argparse.Namespace) -> int:
+    admin = KafkaAdminClient(bootstrap_servers=args.bootstrap.split(","), request_timeout_ms=15000,
+                             **JAVA_CLIENT_DEFAULTS)
+    try:
+        names = args.topics.split(",")
+        out = {}
+        for t in admin.describe_topics(names):
+            out[t["name"]] = {
+                "error_code": t["error_code"],
+                "topic_id": str(t.get("topic_id")),
+                "partitions": {p["partition_index"]: {"replicas": p["replica_nodes"], "leader": p["leader_id"],
+                                                      "isr": p["isr_nodes"]}
+                               for p in t["partitions"]},
+            }
+        print(json.dumps({"all_topics": sorted(admin.list_topics()), "topics": out}, sort_keys=True))
+    finally:
+        admin.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m tests.integration.client")
+    sub = p.add_subparsers(dest="cmd", required=True)
+    pp = sub.add_parser("produce")
+    pp.add_argument("--conf", required=True, help="the producer's rendered Logstash pipeline")
+    pp.add_argument("--count", type=int, required=True)
+    pp.add_argument("--rate", type=float, default=0, help="events/s; 0 = as fast as possible")
+    pp.add_argument("--size", type=int, default=0, help="pad events to about this many bytes")
+    pp.add_argument("--acks", choices=("0", "1", "all"), help="override the rendered acks (bench only)")
+    pp.add_argument("--run", default="run")
+    pp.add_argument("--host", default=None)
+    pp.add_argument("--timeout", type=float, default=120)
+    pp.add_argument("--progress")
+    pp.add_argument("--out", required=True)
+    pc = sub.add_parser("consume")
+    pc.add_argument("--conf", required=True, help="the consumer's rendered Logstash pipeline")
+    pc.add_argument("--until-count", type=int, default=0)
+    pc.add_argument("--until-end", action="store_true", help="stop at the end offsets seen at start")
+    pc.add_argument("--idle", type=float, default=0, help="stop after this many idle seconds once data came")
+    pc.add_argument("--stop-file")
+    pc.add_argument("--timeout", type=float, default=120)
+    pc.add_argument("--progress")
+    pc.add_argument("--out", required=True)
+    pd = sub.add_parser("describe")
+    pd.add_argument("--bootstrap", required=True)
+    pd.add_argument("--topics", required=True)
+    args = p.parse_args(argv)
+    return {"produce": produce, "consume": consume, "describe": describe}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
