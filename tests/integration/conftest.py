@@ -51,7 +51,7 @@ def prerequisites():
         pytest.fail(str(error), pytrace=False)
 
 
-@pytest.fixture(scope="module", params=list(MODES))
+@pytest.fixture(scope="session", params=list(MODES))
 def cluster(request):
     mode = request.param
     c = Cluster(make_settings(mode))

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+"""Smoke test of a deployed pipeline's broker: produce one canary event, read it back.
+
+    python scripts/smoke.py                      # bootstrap/topic from `pulumi stack output`
+    python scripts/smoke.py --bootstrap localhost:9094 --topic twitter --timeout 30
+
+The bootstrap defaults to the stack output `operatorBootstrap` (the broker's operator listener,
+reached through an SSH tunnel, e.g. localhost:9094), the topic to the first of `topics`.
+The canary is a JSON event shaped like Logstash's json codec output with a unique id; it is read
+back from the exact partition and offset the broker acknowledged, without joining any consumer
+group (the pipeline's offsets are untouched). Prints one line, exits 0 (OK) or 1 (FAIL). Every
+step is bounded by --timeout, and a watchdog ends the process if a client call ever is not.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from datetime import datetime, timezone
+
+
+def fail(message: str) -> int:
+    print(f"FAIL: {message}", flush=True)
+    return 1
+
+
+def stack_output(name: str, stack: str | None, timeout: float) -> str:
+    if not shutil.which("pulumi"):
+        raise RuntimeError(f"pulumi is not on PATH; pass --{'bootstrap' if name == 'operatorBootstrap' else 'topic'}")
+    argv = ["pulumi", "stack", "output", name] + (["--stack", stack] if stack else [])
+    try:
+        result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"`{' '.join(argv)}` did not answer within {timeout:.0f}s") from None
+    if result.returncode != 0 or not result.stdout.strip():
+        raise RuntimeError(f"`{' '.join(argv)}` failed: {(result.stderr or result.stdout).strip()[:300]}")
+    return result.stdout.strip()
+
+
+def canary(canary_id: str) -> bytes:
+    now = datetime.now(timezone.utc)
+    return json.dumps({
+        "@timestamp": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
+        "@version": "1",
+        "message": "kafka-pipeline smoke canary",
+        "host": {"name": os.uname().nodename},
+        "tags": ["smoke"],
+        "canary_id": canary_id,
+    }, separators=(",", ":")).encode()
+
+
+def check(bootstrap: str, topic: str, timeout: float) -> tuple[bool, str]:
+    from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+    from kafka.errors import KafkaError
+
+    deadline = time.monotonic() + timeout
+
+    def left_ms() -> int:
+        return max(100, int((deadline - time.monotonic()) * 1000))
+
+    common = {"bootstrap_servers": bootstrap.split(","), "client_id": "kafka-pipeline-smoke",
+              "request_timeout_ms": min(left_ms(), 10_000), "reconnect_backoff_max_ms": 1000,
+              "bootstrap_timeout_ms": min(left_ms(), 10_000)}
+    canary_id = uuid.uuid4().hex
+    began = time.monotonic()
+    try:
+        producer = KafkaProducer(acks="all", max_block_ms=left_ms(), delivery_timeout_ms=max(left_ms(), 1000),
+                                 linger_ms=0, **common)
+    except KafkaError as error:
+        return False, f"cannot reach the broker at {bootstrap}: {error!r}"
+    try:
+        md = producer.send(topic, canary(canary_id)).get(timeout=left_ms() / 1000)
+    except KafkaError as error:
+        return False, f"producing the canary to {topic} at {bootstrap} failed: {error!r}"
+    finally:
+        producer.close(timeout=2)
+    tp = TopicPartition(topic, md.partition)
+    try:
+        consumer = KafkaConsumer(group_id=None, enable_auto_commit=False, **common)
+    except KafkaError as error:
+        return False, f"canary written (partition {md.partition} offset {md.offset}) but the consumer cannot connect: {error!r}"
+    try:
+        consumer.assign([tp])
+        consumer.seek(tp, md.offset)
+        while time.monotonic() < deadline:
+            for msg in consumer.poll(timeout_ms=min(500, left_ms()), max_records=50).get(tp, []):
+                if msg.offset == md.offset:
+                    body = json.loads(msg.value)
+                    if body.get("canary_id") != canary_id:
+                        return False, f"offset {md.offset} of {topic}[{md.partition}] holds another event"
+                    return True, (f"canary {canary_id} round-trip via {bootstrap} topic {topic} partition "
+                                  f"{md.partition} offset {md.offset} in {time.monotonic() - began:.2f}s")
+    except KafkaError as error:
+        return False, f"reading the canary back failed: {error!r}"
+    finally:
+        consumer.close(autocommit=False)
+    return False, f"canary {canary_id} written to {topic}[{md.partition}]@{md.offset} but not read back within {timeout:.0f}s"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--bootstrap", help="host:port (default: pulumi stack output operatorBootstrap)")
+    p.add_argument("--topic", help="topic (default: the first of pulumi stack output topics)")
+    p.add_argument("--stack", help="the Pulumi stack to read outputs from")
+    p.add_argument("--timeout", type=float, default=30, help="seconds for the whole check (default 30)")
+    args = p.parse_args(argv)
+    if args.timeout <= 0:
+        return fail("--timeout must be positive")
+
+    # Hard stop: no client call may hold the process past the budget.
+    def watchdog() -> None:
+        print(f"FAIL: no answer within {args.timeout:.0f}s (watchdog)", flush=True)
+        os._exit(1)
+    timer = threading.Timer(args.timeout + 15, watchdog)
+    timer.daemon = True
+    timer.start()
+
+    try:
+        bootstrap = args.bootstrap or stack_output("operatorBootstrap", args.stack, min(30, args.timeout))
+        if args.topic:
+            topic = args.topic
+        else:
+            topics = json.loads(stack_output("topics", args.stack, min(30, args.timeout)))
+            if not isinstance(topics, list) or not topics:
+                return fail(f"stack output topics is not a non-empty list: {topics!r}")
+            topic = topics[0]
+    except (RuntimeError, ValueError) as error:
+        return fail(str(error))
+    try:
+        ok, message = check(bootstrap, topic, args.timeout)
+    except Exception as error:  # noqa: BLE001 - one clear line, never a traceback
+        ok, message = False, f"{type(error).__name__}: {error}"
+    print(f"{'OK' if ok else 'FAIL'}: {message}", flush=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
