@@ -64,3 +64,4 @@ else:
     pulumi.export("sshProducer", producer.public_ip.apply(lambda ip: operator.ssh_command(stack, ip, byo_key)))
     pulumi.export("sshConsumer", consumer.public_ip.apply(lambda ip: operator.ssh_command(stack, ip, byo_key)))
     pulumi.export("watchConsumer", consumer.public_ip.apply(lambda ip: operator.watch_command(stack, ip, byo_key)))
+pulumi.export("estimatedCost", operator.cost_estimate(settings))

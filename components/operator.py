@@ -42,3 +42,26 @@ def detect_public_ip(timeout: float = 5.0) -> str:
     except (OSError, ValueError) as error:
         raise OSError(f"could not detect your public IP from {CHECKIP_URL} ({error}); set it yourself: "
                       "pulumi config set --path 'sshCidrs[0]' <your-ip>/32") from None
+
+
+def cost_estimate(settings) -> dict:
+    """The stack's hourly cost from AWS's price list, or why it could not be had (never fatal)."""
+    import pulumi
+    import pulumi_aws as aws
+
+    from components import cost
+
+    provider = aws.Provider("pricing", region=cost.PRICING_REGION)
+
+    def price_of(instance_type: str) -> float:
+        product = aws.pricing.get_product(service_code="AmazonEC2",
+                                          filters=cost.product_filters(instance_type, settings.region),
+                                          opts=pulumi.InvokeOptions(provider=provider))
+        return cost.on_demand_usd_per_hour(product.result)
+
+    try:
+        return dict(cost.estimate(settings, price_of))
+    except Exception as error:  # a missing pricing:GetProducts permission must not stop a deployment
+        pulumi.log.warn(f"no cost estimate: {error}")
+        return {"usdPerHour": None, "note": f"unavailable ({str(error).splitlines()[0][:200]}); "
+                                            "the AWS Pricing API needs the pricing:GetProducts permission"}

@@ -17,6 +17,9 @@ from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
 ROOT = Path(__file__).resolve().parents[1]
+# Made-up prices: the mock stands in for the Pricing API, the arithmetic is what is tested.
+PRICES = {"t3.medium": 0.05, "t3.large": 0.1, "t3.small": 0.025, "t4g.small": 0.02, "t4g.medium": 0.04,
+          "m7g.large": 0.09}
 MEMORY = {"t3.medium": 4096, "t3.large": 8192, "t3.small": 2048, "t4g.small": 2048, "t4g.medium": 4096,
           "m7g.large": 8192}
 
@@ -52,6 +55,14 @@ class Mocks(pulumi.runtime.Mocks):
         if token == "aws:ssm/getParameter:getParameter":
             arch = "arm" if args.args["name"].endswith("arm64") else "x86"
             return {"name": args.args["name"], "value": f"ami-{arch}", "insecureValue": f"ami-{arch}", "type": "String"}
+        if token == "aws:pricing/getProduct:getProduct":
+            values = {f["field"]: f["value"] for f in args.args["filters"]}
+            price = PRICES[values["instanceType"]]
+            product = {"product": {"attributes": values},
+                       "terms": {"OnDemand": {"SKU.TERM": {"priceDimensions": {"SKU.TERM.DIM": {
+                           "unit": "Hrs", "pricePerUnit": {"USD": f"{price:.10f}"}}}}}}}
+            import json as _json
+            return {"result": _json.dumps(product), "serviceCode": "AmazonEC2", "filters": args.args["filters"]}
         if token == "aws:ec2/getVpc:getVpc":
             return {"id": "vpc-default", "cidrBlock": "172.31.0.0/16"}
         if token == "aws:ec2/getSubnets:getSubnets":
