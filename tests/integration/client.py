@@ -58,18 +58,29 @@ def producer_config(options: dict, acks_override: str | None = None) -> dict:
     }
 
 
+# Padding text: letters from a fixed pseudo-random pool, so padded events compress like text, not like "xxxx".
+_POOL = "".join(__import__("random").Random(7).choices("abcdefghijklmnopqrstuvwxyz ABCDEFGHIJ0123456789", k=65536))
+
+
 def event(run: str, seq: int, host: str, pad: int = 0) -> bytes:
     """One event as Logstash's json codec writes it (generator input: message, event.sequence)."""
     now = datetime.now(timezone.utc)
     body = {
         "@timestamp": now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z",
         "@version": "1",
-        "message": json.dumps({"sensor": "lab-1", "reading": seq % 100}) + ("x" * pad),
+        "message": json.dumps({"sensor": "lab-1", "reading": seq % 100}) + _pad(seq, pad),
         "host": {"name": host},
         "event": {"sequence": seq, "original": f"{run}"},
         "sent_ns": time.time_ns(),
     }
     return json.dumps(body, separators=(",", ":")).encode()
+
+
+def _pad(seq: int, n: int) -> str:
+    if not n:
+        return ""
+    start = (seq * 7919) % (len(_POOL) - n)
+    return " " + _POOL[start:start + n - 1]
 
 
 def sized_pad(run: str, host: str, size: int) -> int:
@@ -103,6 +114,7 @@ def produce(args: argparse.Namespace) -> int:
 
     began = time.monotonic()
     deadline = began + args.timeout
+    stop_sending = began + (args.duration or args.timeout)
     sent = 0
     last_progress = 0.0
     for seq in range(args.count):
@@ -110,8 +122,11 @@ def produce(args: argparse.Namespace) -> int:
             ahead = began + seq / args.rate - time.monotonic()
             if ahead > 0:
                 time.sleep(ahead)
-        if time.monotonic() > deadline:
+        if time.monotonic() > stop_sending:
             break
+        while args.max_outstanding and sent - len(acked) - len(failed) >= args.max_outstanding \
+                and time.monotonic() < deadline:
+            time.sleep(0.001)
         future = producer.send(topic, event(args.run, seq, host, pad))
         future.add_callback(ok, seq).add_errback(err, seq)
         sent += 1
@@ -126,7 +141,10 @@ def produce(args: argparse.Namespace) -> int:
     except Exception as exc:  # noqa: BLE001 - recorded, the counts tell the story
         print(f"flush: {exc!r}", file=sys.stderr)
     flushed = time.monotonic()
-    producer.close(timeout=10)
+    try:
+        producer.close(timeout=10)
+    except Exception as exc:  # noqa: BLE001
+        print(f"close: {exc!r}", file=sys.stderr)
     with lock:
         result = {"topic": topic, "config": {k: v for k, v in config.items() if k != "bootstrap_servers"},
                   "bootstrap": options["bootstrap_servers"], "sent": sent, "acked": acked, "failed": failed,
@@ -149,7 +167,15 @@ def consume(args: argparse.Namespace) -> int:
         enable_auto_commit=False,
         **JAVA_CLIENT_DEFAULTS,
     )
-    partitions = [TopicPartition(t, p) for t in topics for p in sorted(consumer.partitions_for_topic(t) or ())]
+    # Right after a broker restart its metadata may not list the topic yet: ask again, bounded.
+    known: dict[str, set] = {}
+    ask_until = time.monotonic() + 30
+    while time.monotonic() < ask_until:
+        known = {t: consumer.partitions_for_topic(t) or set() for t in topics}
+        if all(known.values()):
+            break
+        time.sleep(0.5)
+    partitions = [TopicPartition(t, p) for t in topics for p in sorted(known[t])]
     start_committed = {f"{tp.topic}:{tp.partition}": consumer.committed(tp) for tp in partitions}
     consumer.subscribe(topics)
     began = time.monotonic()
@@ -170,6 +196,8 @@ def consume(args: argparse.Namespace) -> int:
                 for key in ("@timestamp", "@version", "message", "host"):
                     assert key in body, f"event without {key}: {body}"
                 run, seq = body["event"]["original"], body["event"]["sequence"]
+                if args.run and run != args.run:
+                    continue
                 records.append([run, seq, tp.topic, tp.partition, m.offset, (now_ns - body["sent_ns"]) / 1e6])
                 seen_seq.add((run, seq))
         if batch:
@@ -229,7 +257,10 @@ def main(argv: list[str] | None = None) -> int:
     pp.add_argument("--acks", choices=("0", "1", "all"), help="override the rendered acks (bench only)")
     pp.add_argument("--run", default="run")
     pp.add_argument("--host", default=None)
-    pp.add_argument("--timeout", type=float, default=120)
+    pp.add_argument("--timeout", type=float, default=120, help="seconds for sending and flushing")
+    pp.add_argument("--duration", type=float, default=0, help="stop sending after this many seconds")
+    pp.add_argument("--max-outstanding", type=int, default=0,
+                    help="wait while this many sends are unacknowledged (0: only the client's buffer limits)")
     pp.add_argument("--progress")
     pp.add_argument("--out", required=True)
     pc = sub.add_parser("consume")
@@ -237,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     pc.add_argument("--until-count", type=int, default=0)
     pc.add_argument("--until-end", action="store_true", help="stop at the end offsets seen at start")
     pc.add_argument("--idle", type=float, default=0, help="stop after this many idle seconds once data came")
+    pc.add_argument("--run", help="keep only this run's events (others are read and skipped)")
     pc.add_argument("--stop-file")
     pc.add_argument("--timeout", type=float, default=120)
     pc.add_argument("--progress")

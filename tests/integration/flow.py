@@ -90,8 +90,10 @@ def producer(cluster: Cluster, conf: Path, name: str, count: int, run: str, rate
 
 
 def consumer(cluster: Cluster, conf: Path, name: str, *, until_count: int = 0, until_end: bool = False,
-             stop_file: Path | None = None, timeout: float = 150, idle: float = 0) -> Client:
+             stop_file: Path | None = None, timeout: float = 150, idle: float = 0, run: str | None = None) -> Client:
     args = ["consume", "--conf", str(conf), "--timeout", str(timeout)]
+    if run:
+        args += ["--run", run]
     if until_count:
         args += ["--until-count", str(until_count)]
     if until_end:
