@@ -43,7 +43,7 @@ def describe(cluster: Cluster, topics: list[str]) -> dict:
     return json.loads(result.stdout)
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def prerequisites():
     try:
         netns.require_tools()
@@ -52,7 +52,7 @@ def prerequisites():
 
 
 @pytest.fixture(scope="session", params=list(MODES))
-def cluster(request):
+def cluster(request, prerequisites):
     mode = request.param
     c = Cluster(make_settings(mode))
     try:

@@ -8,8 +8,10 @@ never collide with each other or with anything else; `create()` deletes stale le
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Sequence
 
 HOSTS = ("broker", "producer", "consumer")
@@ -28,8 +30,19 @@ def require_tools() -> None:
         missing.append("the `ip` tool (apt-get install iproute2)")
     if not shutil.which("java"):
         missing.append("java 17+ on PATH (apt-get install openjdk-17-jre-headless)")
+    elif java_major() < 17:
+        missing.append(f"java 17+ (Kafka 4 brokers need it), found {java_major()}")
     if missing:
         raise SetupError("integration tests need: " + "; ".join(missing))
+
+
+def java_major() -> int:
+    out = subprocess.run(["java", "-version"], capture_output=True, text=True, timeout=30).stderr
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', out)
+    if not match:
+        return 0
+    major = int(match.group(1))
+    return int(match.group(2) or 0) if major == 1 else major
 
 
 def ip(*args: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -88,7 +101,7 @@ class Network:
         code = ("import socket,sys\n"
                 f"s=socket.socket(); s.settimeout(1)\n"
                 f"sys.exit(s.connect_ex(({address!r},{port})) != 0)\n")
-        return self.run(host, ["python3", "-c", code], timeout=10).returncode == 0
+        return self.run(host, [sys.executable, "-c", code], timeout=10).returncode == 0
 
     def __enter__(self) -> "Network":
         return self.create()
