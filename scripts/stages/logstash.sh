@@ -3,28 +3,25 @@
 : "${LOGSTASH_VERSION:?}" "${LOGSTASH_URL:?}" "${LOGSTASH_HOME:?}" "${LOGSTASH_SETTINGS:?}"
 : "${ELASTIC_KEY_FINGERPRINT:?}" "${ELASTIC_KEY_URL:?}" "${LOGSTASH_SHA512=}"
 
-# The SHA-512 of the tarball: pinned if we have it, else the one published beside it, trusted
-# only once Elastic's signature (from the key with the pinned fingerprint) proves the tarball.
-logstash_sha512() {
-  if [[ -n $LOGSTASH_SHA512 ]]; then
-    echo "$LOGSTASH_SHA512"
-    return
-  fi
-  local work
+# download_signed URL DEST: no pinned SHA-512 for this release, so the tarball is trusted only once
+# Elastic's signature over it (by the key with the pinned fingerprint) checks out.
+download_signed() {
+  local url=$1 dest=$2 work
+  [[ -f $dest ]] && return 0
   work=$(mktemp -d)
-  # shellcheck disable=SC2064 # expand now: work is local
-  trap "rm -rf '$work'" RETURN
+  log "downloading $url (verified by Elastic's signature)"
   curl -fsSL --retry 5 -o "$work/key" "$ELASTIC_KEY_URL" || die "cannot fetch Elastic's signing key from $ELASTIC_KEY_URL"
-  curl -fsSL --retry 5 -o "$work/archive" "$LOGSTASH_URL" || die "download failed: $LOGSTASH_URL"
-  curl -fsSL --retry 5 -o "$work/archive.asc" "$LOGSTASH_URL.asc" || die "no signature beside $LOGSTASH_URL"
+  curl -fsSL --retry 5 -o "$work/archive" "$url" || die "download failed: $url (check logstash.downloadUrl)"
+  curl -fsSL --retry 5 -o "$work/archive.asc" "$url.asc" || die "no signature beside $url"
   export GNUPGHOME="$work/gnupg"
   mkdir -m 700 "$GNUPGHOME"
   gpg --batch --quiet --import "$work/key" 2>/dev/null
   gpg --batch --with-colons --fingerprint | grep -qx "fpr:::::::::$ELASTIC_KEY_FINGERPRINT:" \
     || die "the key at $ELASTIC_KEY_URL is not Elastic's ($ELASTIC_KEY_FINGERPRINT)"
   gpg --batch --quiet --verify "$work/archive.asc" "$work/archive" 2>/dev/null \
-    || die "Elastic's signature does not match $LOGSTASH_URL; nothing was installed"
-  sha512sum "$work/archive" | cut -d' ' -f1
+    || die "Elastic's signature does not match $url; nothing was installed"
+  mv "$work/archive" "$dest"
+  rm -rf "$work"
 }
 
 stage_main() {
@@ -32,8 +29,12 @@ stage_main() {
   local dir="/opt/logstash-$LOGSTASH_VERSION"
   mkdir -p /var/cache/kafka-pipeline
   if [[ ! -f $dir/.unpacked ]]; then
-    ensure_packages gnupg2-minimal
-    download_verified "$LOGSTASH_URL" "$(logstash_sha512)" "$archive"
+    if [[ -n $LOGSTASH_SHA512 ]]; then
+      download_verified "$LOGSTASH_URL" "$LOGSTASH_SHA512" "$archive"
+    else
+      ensure_packages gnupg2-minimal
+      download_signed "$LOGSTASH_URL" "$archive"
+    fi
     unpack_once "$archive" "$dir"
   fi
   ensure_link "$dir" "$LOGSTASH_HOME"
