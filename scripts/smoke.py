@@ -30,10 +30,10 @@ def fail(message: str) -> int:
     return 1
 
 
-def stack_output(name: str, stack: str | None, timeout: float) -> str:
+def stack_output(name: str, stack: str | None, timeout: float, as_json: bool = False) -> str:
     if not shutil.which("pulumi"):
         raise RuntimeError(f"pulumi is not on PATH; pass --{'bootstrap' if name == 'operatorBootstrap' else 'topic'}")
-    argv = ["pulumi", "stack", "output", name] + (["--stack", stack] if stack else [])
+    argv = ["pulumi", "stack", "output", name] + (["--json"] if as_json else []) + (["--stack", stack] if stack else [])
     try:
         result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.topic:
             topic = args.topic
         else:
-            topics = json.loads(stack_output("topics", args.stack, min(30, args.timeout)))
+            topics = json.loads(stack_output("topics", args.stack, min(30, args.timeout), as_json=True))
             if not isinstance(topics, list) or not topics:
                 return fail(f"stack output topics is not a non-empty list: {topics!r}")
             topic = topics[0]

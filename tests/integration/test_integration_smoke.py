@@ -45,13 +45,16 @@ def test_smoke_round_trip_through_operator_listener(cluster, capsys):
 def test_smoke_reads_bootstrap_and_topic_from_stack_outputs(cluster, tmp_path):
     fake = tmp_path / "pulumi"
     outputs = {"operatorBootstrap": "localhost:9094", "topics": json.dumps(["events", "twitter"])}
-    fake.write_text("#!/bin/sh\n[ \"$1 $2\" = 'stack output' ] || exit 2\ncase \"$3\" in\n"
+    fake.write_text("#!/bin/sh\n[ \"$1 $2\" = 'stack output' ] || exit 2\necho \"$@\" >> \"$(dirname \"$0\")/calls\"\n"
+                    "case \"$3\" in\n"
                     + "".join(f"  {k}) echo '{v}' ;;\n" for k, v in outputs.items()) + "  *) exit 1 ;;\nesac\n")
     fake.chmod(0o755)
     result, _ = smoke(cluster, "broker", "--timeout", "30", path_env=str(tmp_path))
     line = one_line(result)
     assert result.returncode == 0, line
     assert "via localhost:9094 topic events " in line
+    assert (tmp_path / "calls").read_text().splitlines() == ["stack output operatorBootstrap",
+                                                             "stack output topics --json"]
 
 
 @pytest.mark.parametrize("where", ["closed-port", "unused-address"])
