@@ -17,8 +17,8 @@ destroy:
 outputs:
 	scripts/pulumi.sh output $(STACK)
 
-smoke: deps
-	$(PY) scripts/smoke.py
+smoke:
+	scripts/pulumi.sh smoke $(STACK)
 
 # The venv is (re)filled whenever a requirements file changed since it was last filled.
 deps: $(VENV)/.requirements

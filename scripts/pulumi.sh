@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Pulumi for this project with everything it needs set up on first use: the venv, the Pulumi
 # CLI, a local state backend (no Pulumi Cloud account) and a passphrase kept out of git.
-#   scripts/pulumi.sh up|preview|destroy|output [stack]      (stack defaults to $STACK or dev)
+#   scripts/pulumi.sh up|preview|destroy|output|smoke [stack]   (stack defaults to $STACK or dev)
 set -euo pipefail
 
 PULUMI_VERSION=3.272.0   # the CLI of the same release as the pinned Python SDK (requirements.txt)
@@ -28,7 +28,8 @@ main() {
     preview) pulumi preview --stack "$stack" ;;
     destroy) pulumi destroy --yes --stack "$stack" && echo "Everything of stack '$stack' is gone." ;;
     output) pulumi stack output --stack "$stack" ;;
-    *) echo "unknown action: $action (use up, preview, destroy or output)" >&2; exit 2 ;;
+    smoke) smoke "$stack" ;;
+    *) echo "unknown action: $action (use up, preview, destroy, output or smoke)" >&2; exit 2 ;;
   esac
 }
 
@@ -76,6 +77,30 @@ MSG
   exit 1
 }
 
+# smoke STACK: open the SSH tunnel to the broker's operator listener, send a canary through the
+# topic and read it back (scripts/smoke.py), close the tunnel.
+smoke() {
+  local stack=$1 key ip tunnel i
+  key="$HOME/.ssh/kafka-pipeline-$stack.pem"
+  if [[ ! -s $key ]] && pulumi stack output sshPrivateKey --stack "$stack" >/dev/null 2>&1; then
+    (umask 077 && mkdir -p "$HOME/.ssh" && pulumi stack output --show-secrets sshPrivateKey --stack "$stack" >"$key")
+  fi
+  ip=$(pulumi stack output brokerPublicIps --json --stack "$stack" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0])')
+  local identity=()
+  [[ -s $key ]] && identity=(-i "$key")
+  ssh "${identity[@]}" -o ExitOnForwardFailure=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=15 \
+    -N -L 9094:localhost:9094 "ec2-user@$ip" &
+  tunnel=$!
+  # shellcheck disable=SC2064 # expand now: the tunnel's pid
+  trap "kill $tunnel 2>/dev/null" EXIT
+  for ((i = 0; i < 20; i++)); do
+    (exec 3<>/dev/tcp/127.0.0.1/9094) 2>/dev/null && break
+    kill -0 "$tunnel" 2>/dev/null || { echo "FAIL: the SSH tunnel to $ip did not open (is your IP in sshCidrs?)" >&2; exit 1; }
+    sleep 1
+  done
+  .venv/bin/python scripts/smoke.py --stack "$stack" --bootstrap localhost:9094
+}
+
 after_up() {
   local stack=$1
   cat <<MSG
@@ -83,8 +108,7 @@ after_up() {
 Your pipeline is up. Next steps (all values: scripts/pulumi.sh output $stack):
   1. Save the SSH key:   $(pulumi stack output saveSshKey --stack "$stack" 2>/dev/null || echo "(you brought your own key)")
   2. Watch data arrive:  pulumi stack output watchConsumer --stack $stack   (students: pulumi stack output students)
-  3. Smoke test:         $(pulumi stack output kafkaTunnel --stack "$stack") &
-                         .venv/bin/python scripts/smoke.py
+  3. Smoke test:         make smoke STACK=$stack   (a canary event through the topic and back)
   4. Tear it down:       make destroy STACK=$stack
 MSG
 }
