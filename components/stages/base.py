@@ -3,18 +3,18 @@ instance after `ttlHours` up, so a forgotten lab stops costing compute."""
 from __future__ import annotations
 
 from components.settings import Settings
-from components.stages.plan import Facts, File, Plan
+from components.stages.plan import Facts, File, Plan, systemd_unit
 
 TTL_UNIT = "kafka-pipeline-ttl"
 
 
 def plan(settings: Settings, facts: Facts) -> Plan:
     files = (
-        File(f"/etc/systemd/system/{TTL_UNIT}.service", _unit({
+        File(f"/etc/systemd/system/{TTL_UNIT}.service", systemd_unit({
             "Unit": {"Description": "Stop this kafka-pipeline instance when its TTL is up"},
             "Service": {"Type": "oneshot", "ExecStart": "/usr/bin/systemctl poweroff"},
         })),
-        File(f"/etc/systemd/system/{TTL_UNIT}.timer", _unit({
+        File(f"/etc/systemd/system/{TTL_UNIT}.timer", systemd_unit({
             "Unit": {"Description": f"kafka-pipeline TTL: stop after {settings.ttl_hours:g} hours up"},
             # OnBootSec counts from each boot: a restarted lab gets the full TTL again.
             "Timer": {"OnBootSec": f"{int(settings.ttl_hours * 60)}min", "AccuracySec": "1min"},
@@ -27,7 +27,3 @@ def plan(settings: Settings, facts: Facts) -> Plan:
         "HOST_ROLE": facts.role,
     })
 
-
-def _unit(sections: dict[str, dict[str, str]]) -> str:
-    """A systemd unit from data; sections and keys keep the order given."""
-    return "\n".join(f"[{name}]\n" + "".join(f"{k}={v}\n" for k, v in body.items()) for name, body in sections.items())

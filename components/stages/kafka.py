@@ -7,7 +7,7 @@ import hashlib
 
 from components import releases
 from components.settings import Settings
-from components.stages.plan import Facts, File, Plan, properties
+from components.stages.plan import Facts, File, Plan, properties, service
 
 HOME = "/opt/kafka"
 CONFIG = "/etc/kafka/server.properties"
@@ -24,8 +24,7 @@ def plan(settings: Settings, facts: Facts) -> Plan:
     files = (
         File(CONFIG, properties(server_properties(settings, facts))),
         File("/etc/kafka/kafka.env", f'KAFKA_HEAP_OPTS="-Xms{heap}m -Xmx{heap}m"\n'),
-        File("/etc/systemd/system/kafka.service", UNIT.format(
-            after="zookeeper.service" if settings.kafka.mode == "zookeeper" else "network-online.target")),
+        File("/etc/systemd/system/kafka.service", unit(settings)),
     )
     return Plan(stage="kafka", files=files, env={
         **release_env(settings),
@@ -114,22 +113,16 @@ def server_properties(settings: Settings, facts: Facts, data_dir: str = DATA_DIR
     return props
 
 
-UNIT = """[Unit]
-Description=Apache Kafka broker (kafka-pipeline)
-Wants=network-online.target
-After={after}
-
-[Service]
-User=kafka
-Group=kafka
-EnvironmentFile=/etc/kafka/kafka.env
-Environment=LOG_DIR=/var/log/kafka
-ExecStart=/opt/kafka/bin/kafka-server-start.sh /etc/kafka/server.properties
-Restart=on-failure
-RestartSec=5
-LimitNOFILE=100000
-TimeoutStopSec=120
-
-[Install]
-WantedBy=multi-user.target
-"""
+def unit(settings: Settings) -> str:
+    return service(
+        "Apache Kafka broker (kafka-pipeline)",
+        after="network-online.target zookeeper.service" if settings.kafka.mode == "zookeeper" else "network-online.target",
+        user="kafka",
+        service_keys={
+            "EnvironmentFile": "/etc/kafka/kafka.env",
+            "Environment": "LOG_DIR=/var/log/kafka",
+            "ExecStart": f"{HOME}/bin/kafka-server-start.sh {CONFIG}",
+            "RestartSec": "5",
+            "LimitNOFILE": "100000",
+            "TimeoutStopSec": "120",
+        })

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from components import releases
 from components.settings import Settings
-from components.stages.plan import Facts, File, Plan
+from components.stages.plan import Facts, File, Plan, service
 
 HOME = "/opt/logstash"
 SETTINGS_DIR = "/etc/logstash"
@@ -55,22 +55,15 @@ def yaml_lines(values: dict[str, object]) -> str:
     return "".join(f"{k}: {scalar(v)}\n" for k, v in sorted(values.items()))
 
 
-UNIT = """[Unit]
-Description=Logstash (kafka-pipeline)
-Wants=network-online.target
-After=network-online.target
-
-[Service]
-User=logstash
-Group=logstash
-EnvironmentFile=/etc/logstash/logstash.env
-EnvironmentFile=-/etc/logstash/secrets.env
-ExecStart=/opt/logstash/bin/logstash --path.settings /etc/logstash --path.config /etc/logstash/conf.d
-Restart=on-failure
-RestartSec=10
-LimitNOFILE=16384
-TimeoutStopSec=120
-
-[Install]
-WantedBy=multi-user.target
-"""
+UNIT = service(
+    "Logstash (kafka-pipeline)",
+    after="network-online.target",
+    user="logstash",
+    service_keys={
+        # "-": optional; secrets.env exists only when the pipeline has secrets.
+        "EnvironmentFile": ("/etc/logstash/logstash.env", "-/etc/logstash/secrets.env"),
+        "ExecStart": f"{HOME}/bin/logstash --path.settings {SETTINGS_DIR} --path.config {CONFIG_DIR}",
+        "RestartSec": "10",
+        "LimitNOFILE": "16384",
+        "TimeoutStopSec": "120",
+    })

@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Union
 
 from components.errors import Secret
 
@@ -85,3 +86,23 @@ def properties(values: Mapping[str, object]) -> str:
     def esc(text: str) -> str:
         return text.replace("\\", "\\\\").replace("\n", "\\n")
     return "".join(f"{k}={esc(str(v).lower() if isinstance(v, bool) else str(v))}\n" for k, v in sorted(values.items()))
+
+
+UnitValue = Union[str, tuple[str, ...]]
+
+
+def systemd_unit(sections: Mapping[str, Mapping[str, UnitValue]]) -> str:
+    """A systemd unit from data; sections and keys keep the order given; a tuple repeats its key."""
+    def lines(key: str, value: UnitValue) -> str:
+        return "".join(f"{key}={v}\n" for v in (value if isinstance(value, tuple) else (value,)))
+    return "\n".join(f"[{name}]\n" + "".join(lines(k, v) for k, v in body.items())
+                     for name, body in sections.items())
+
+
+def service(description: str, after: str, user: str, service_keys: Mapping[str, UnitValue]) -> str:
+    """A long-running service of ours: its own user, restarted on failure, started at boot."""
+    return systemd_unit({
+        "Unit": {"Description": description, "Wants": "network-online.target", "After": after},
+        "Service": {"User": user, "Group": user, **service_keys, "Restart": "on-failure"},
+        "Install": {"WantedBy": "multi-user.target"},
+    })

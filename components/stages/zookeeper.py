@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from components.settings import Settings
 from components.stages.kafka import release_env
-from components.stages.plan import Facts, File, Plan, properties
+from components.stages.plan import Facts, File, Plan, properties, service
 
 CONFIG = "/etc/kafka/zookeeper.properties"
 DATA_DIR = "/var/lib/zookeeper"
@@ -30,21 +30,12 @@ def zookeeper_properties(data_dir: str = DATA_DIR, address: str = "127.0.0.1") -
     }
 
 
-UNIT = """[Unit]
-Description=Apache ZooKeeper for the Kafka broker (kafka-pipeline)
-Wants=network-online.target
-After=network-online.target
-Before=kafka.service
-
-[Service]
-User=kafka
-Group=kafka
-Environment=KAFKA_HEAP_OPTS=-Xmx256m -Xms256m
-Environment=LOG_DIR=/var/log/kafka
-ExecStart=/opt/kafka/bin/zookeeper-server-start.sh /etc/kafka/zookeeper.properties
-Restart=on-failure
-RestartSec=5
-
-[Install]
-WantedBy=multi-user.target
-"""
+UNIT = service(
+    "Apache ZooKeeper for the Kafka broker (kafka-pipeline)",
+    after="network-online.target",
+    user="kafka",
+    service_keys={
+        "Environment": ('"KAFKA_HEAP_OPTS=-Xmx256m -Xms256m"', "LOG_DIR=/var/log/kafka"),
+        "ExecStart": f"/opt/kafka/bin/zookeeper-server-start.sh {CONFIG}",
+        "RestartSec": "5",
+    })

@@ -89,3 +89,10 @@ def test_secrets_travel_as_base64_lines():
     plan = Plan(stage="pipeline", secrets={"SINK_PASSWORD": Secret('p@ss "word"\\')})
     name, value = plan.stdin().rstrip("\n").split("\t")
     assert name == "SINK_PASSWORD" and base64.b64decode(value).decode() == 'p@ss "word"\\'
+
+
+def test_logstash_service_reads_secrets_from_an_optional_root_only_file(make_settings):
+    unit = files(logstash.plan(make_settings(), Facts(role="consumer")))["/etc/systemd/system/logstash.service"]
+    assert "EnvironmentFile=/etc/logstash/logstash.env\nEnvironmentFile=-/etc/logstash/secrets.env\n" in unit
+    assert "User=logstash" in unit and "Restart=on-failure" in unit
+    assert "--path.settings /etc/logstash --path.config /etc/logstash/conf.d" in unit

@@ -46,7 +46,9 @@ def test_zookeeper_mode_points_the_broker_at_local_zookeeper(make_settings, brok
     assert kafka.plan(s, broker).env["KAFKA_FORMAT_ARGS"] == ""
     z = props(files(zookeeper.plan(s, broker))[zookeeper.CONFIG])
     assert z["clientPortAddress"] == "127.0.0.1" and z["dataDir"] == "/var/lib/zookeeper"
-    assert "After=zookeeper.service" in files(kafka.plan(s, broker))["/etc/systemd/system/kafka.service"]
+    assert "After=network-online.target zookeeper.service" in files(kafka.plan(s, broker))["/etc/systemd/system/kafka.service"]
+    unit = files(zookeeper.plan(s, broker))["/etc/systemd/system/zookeeper.service"]
+    assert 'Environment="KAFKA_HEAP_OPTS=-Xmx256m -Xms256m"\n' in unit and "User=kafka" in unit
 
 
 def test_download_is_pinned_and_follows_the_mirror(make_settings, broker):
