@@ -70,10 +70,37 @@ class Mocks(pulumi.runtime.Mocks):
         return {}
 
 
+class RecordingMonitor(pulumi.runtime.mocks.MockMonitor):
+    """Also records what each resource was registered to depend on (explicitly or through inputs)."""
+
+    def __init__(self, mocks: Mocks) -> None:
+        super().__init__(mocks)
+        self.dependencies: dict[str, set[str]] = {}
+
+    def RegisterResource(self, request):
+        urns = set(request.dependencies)
+        for deps in request.propertyDependencies.values():
+            urns.update(deps.urns)
+        self.dependencies[request.name] = {urn.split("::")[-1] for urn in urns}
+        return super().RegisterResource(request)
+
+
 @dataclass
 class Run:
     mocks: Mocks
+    monitor: RecordingMonitor
     exports: dict[str, Any] = field(default_factory=dict)
+
+    def waits_for(self, name: str) -> set[str]:
+        """Every resource `name` depends on, directly or through others."""
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            for dep in self.monitor.dependencies.get(todo.pop(), ()):
+                if dep not in seen:
+                    seen.add(dep)
+                    todo.append(dep)
+        return seen
 
     def of_type(self, typ: str) -> list[pulumi.runtime.MockResourceArgs]:
         return [r for r in self.mocks.resources if r.typ == typ]
@@ -94,12 +121,13 @@ def run(config: dict[str, Any], stack: str = "dev", secret_keys: tuple[str, ...]
         region: str | None = "ap-northeast-2", monkeypatch=None, mocks: Mocks | None = None) -> Run:
     """Evaluate the program. `config` keys are unprefixed (`kafka`, `sshCidrs`, ...)."""
     mocks = mocks or Mocks()
-    pulumi.runtime.set_mocks(mocks, project="kafka-pipeline", stack=stack, preview=False)
+    monitor = RecordingMonitor(mocks)
+    pulumi.runtime.set_mocks(mocks, project="kafka-pipeline", stack=stack, preview=False, monitor=monitor)
     values = {f"kafka-pipeline:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
     if region is not None:
         values["aws:region"] = region
     pulumi.runtime.set_all_config(values, [f"kafka-pipeline:{k}" for k in secret_keys])
-    result = Run(mocks)
+    result = Run(mocks, monitor)
     assert monkeypatch is not None, "pass pytest's monkeypatch so pulumi.export can be observed"
     monkeypatch.setattr(pulumi, "export", lambda name, value: result.exports.__setitem__(name, value))
     _sync_await(run_pulumi_func(lambda: runpy.run_path(str(ROOT / "__main__.py"), run_name="__main__")))

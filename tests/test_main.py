@@ -299,3 +299,17 @@ def test_a_failing_price_lookup_never_stops_a_deployment(monkeypatch):
     estimate = result.value("estimatedCost")
     assert estimate["usdPerHour"] is None and "pricing:GetProducts" in estimate["note"]
     assert len(result.of_type("aws:ec2/instance:Instance")) == 3
+
+
+def test_producer_and_consumer_wait_for_the_brokers_ip_not_its_installation(dev):
+    for host in ("kafka-producer", "kafka-consumer"):
+        waits = dev.waits_for(f"{host}-pipeline")
+        assert "kafka-server" in waits  # the instance: its private IP is in the pipeline config
+        assert not any(w.startswith("kafka-server-") for w in waits), sorted(waits)
+        assert {f"{host}-base", f"{host}-logstash", f"{host}-pipeline-files"} <= waits
+
+
+def test_topics_wait_for_every_broker_of_the_quorum(monkeypatch):
+    result = run({**DEV, "kafka": {"brokers": 3}}, monkeypatch=monkeypatch)
+    assert {"kafka-server-1-kafka", "kafka-server-2-kafka", "kafka-server-3-kafka"} <= result.waits_for(
+        "kafka-server-1-topics")

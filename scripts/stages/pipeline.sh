@@ -32,17 +32,17 @@ ensure_plugins() {
   for plugin in $PIPELINE_PLUGINS; do
     grep -qx "$plugin" <<<"$installed" && continue
     log "installing Logstash plugin $plugin"
-    /opt/logstash/bin/logstash-plugin install --no-verify "$plugin"
+    /opt/logstash/bin/logstash-plugin install "$plugin"
   done
 }
 
-# Logstash's own check, with the secrets in its environment (setpriv keeps it), on a scratch data
-# dir so it does not collide with the running service's lock.
+# Logstash's own check, with the secrets in its environment (runuser without a login shell keeps
+# it), on a scratch data dir so it does not collide with the running service's lock.
 check_config() {
   local scratch out
   scratch=$(mktemp -d)
   chown logstash:logstash "$scratch"
-  if ! out=$(setpriv --reuid=logstash --regid=logstash --init-groups -- /opt/logstash/bin/logstash \
+  if ! out=$(runuser -u logstash -- /opt/logstash/bin/logstash \
                --path.settings /etc/logstash --path.data "$scratch" --path.config "$PIPELINE_CONFIG" \
                --config.test_and_exit 2>&1); then
     rm -rf "$scratch"
