@@ -1,5 +1,6 @@
 """A real Kafka broker (and ZooKeeper for zookeeper mode) inside the `broker` namespace, configured
-by the very functions the deployment uses.
+by the very functions the deployment uses. A Broker can also be one node of a multi-broker KRaft
+quorum (its own namespace, peers and node id: see tests/integration/quorum.py).
 
 Each simulated host has a root directory under tests/integration/.work/<tag>/<host>/ standing in
 for its filesystem: the broker's config lives at <root>/etc/kafka/server.properties, its data at
@@ -174,16 +175,21 @@ class Broker:
     host: Host
     cp: str
     memory_mib: int = BROKER_MEMORY_MIB
+    # A node of a multi-broker quorum: its namespace, every broker's address (Facts.brokers) and node id.
+    ns: str = "broker"
+    peers: tuple[str, ...] = ()
+    node_id: int = 1
     process: Process = field(init=False)
 
     def __post_init__(self) -> None:
-        self.ip = self.net.ip["broker"]
-        self.facts = Facts(role="broker", private_ip=self.ip, brokers=(self.ip,), memory_mib=self.memory_mib)
+        self.ip = self.net.ip[self.ns]
+        self.facts = Facts(role="broker", private_ip=self.ip, brokers=self.peers or (self.ip,),
+                           node_id=self.node_id, memory_mib=self.memory_mib)
         self.config = rooted(self.host.root, kafka.CONFIG)
         self.data_dir = rooted(self.host.root, kafka.DATA_DIR)
         self.heap = kafka.heap_mb(self.settings, self.facts)
         self.log_flags = log_config(self.settings.kafka.version, self.host.root)
-        self.process = Process(self.net, "broker", [
+        self.process = Process(self.net, self.ns, [
             "java", f"-Xms{self.heap}m", f"-Xmx{self.heap}m", *JVM_OPTS, f"-Djava.io.tmpdir={self.host.tmp}",
             *self.log_flags, "-cp", self.cp, jars.MAIN_CLASSES["broker"], str(self.config)],
             self.host.root / "var" / "log" / "kafka" / "server.log")
@@ -198,9 +204,10 @@ class Broker:
         self.config.write_text(text)
         return text
 
-    def java(self, main: str, args: list[str], timeout: float, host: str = "broker",
+    def java(self, main: str, args: list[str], timeout: float, host: str | None = None,
              heap: str = TOOL_HEAP, level: str = "WARN") -> subprocess.CompletedProcess:
-        """A Kafka tool as the stage scripts run it (kafka-run-class.sh <main> args)."""
+        """A Kafka tool as the stage scripts run it (kafka-run-class.sh <main> args), on this broker's host."""
+        host = host or self.ns
         argv = ["java", heap, *JVM_OPTS, f"-Djava.io.tmpdir={self.host.tmp}",
                 *log_config(self.settings.kafka.version, self.host.root, level), "-cp", self.cp, main, *args]
         return self.net.run(host, argv, timeout=timeout)
@@ -228,9 +235,8 @@ class Broker:
                 if not self.process.alive():
                     break
                 out = self.process.output()
-                if any(m in out for m in READY_MARKERS[:1]) or (READY_MARKERS[1] in out and READY_MARKERS[2] in out):
-                    if self.net.port_open("broker", self.ip, kafka.CLIENT_PORT):
-                        return time.monotonic() - began
+                if self.ready(out):
+                    return time.monotonic() - began
                 time.sleep(0.3)
             if self.process.alive():
                 self.process.kill9()
@@ -240,6 +246,18 @@ class Broker:
                 continue
             raise BrokerError(f"broker exited (attempt {attempt}/{attempts}):\n{self.process.tail()}")
         raise BrokerError(f"broker did not start within {timeout}s:\n{self.process.tail()}")
+
+    def ready(self, out: str | None = None) -> bool:
+        """It logged that it serves clients and its client port answers."""
+        out = self.process.output() if out is None else out
+        logged = any(m in out for m in READY_MARKERS[:1]) or (READY_MARKERS[1] in out and READY_MARKERS[2] in out)
+        return logged and self.net.port_open(self.ns, self.ip, kafka.CLIENT_PORT)
+
+    def launch(self) -> None:
+        """Start without waiting: a KRaft voter cannot get ready before a majority of its quorum runs."""
+        self.host.tmp.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.process.start()
 
     def kill9(self) -> None:
         self.process.kill9()

@@ -20,11 +20,13 @@ from components.stages import pipeline
 from components.stages.plan import Facts
 
 
-def render_pipelines(cluster: Cluster, settings: Settings) -> dict[str, Path]:
-    """The rendered pipeline.conf of the producer and the consumer host, written where the stage puts it."""
+def render_pipelines(cluster: Cluster, settings: Settings, brokers: tuple[str, ...] | None = None) -> dict[str, Path]:
+    """The rendered pipeline.conf of the producer and the consumer host, written where the stage puts it.
+    `brokers` are the broker addresses the hosts' Facts name (default: the one `broker` namespace)."""
+    brokers = brokers or (cluster.net.ip["broker"],)
     paths = {}
     for role in ("producer", "consumer"):
-        plan = pipeline.plan(settings, Facts(role=role, brokers=(cluster.net.ip["broker"],)))
+        plan = pipeline.plan(settings, Facts(role=role, brokers=brokers))
         f = plan.files[0]
         path = rooted(cluster.hosts[role].root, f.path)
         path.parent.mkdir(parents=True, exist_ok=True)
