@@ -21,7 +21,7 @@ from tests.integration.broker import WORK, Broker, BrokerError, Host, env
 from tests.integration.netns import Network
 
 from components.settings import Settings
-from components.stages import kafka, topics
+from components.stages import kafka
 
 CLIENTS = ("producer", "consumer")
 
@@ -124,24 +124,12 @@ class Quorum:
     def bootstrap(self) -> str:
         return kafka.bootstrap_servers(self.ips)
 
-    def topics_bootstrap(self) -> str:
-        """The topics stage runs once, on broker-1, against its own listener (topics.plan)."""
-        return f"{self.ips[0]}:{kafka.CLIENT_PORT}"
-
     def topic_commands(self) -> list[list[str]]:
-        return topics.topic_commands(self.settings, self.topics_bootstrap())
+        """The topics stage runs once, on broker-1, against its own listener (topics.plan)."""
+        return self.brokers[0].topic_commands()
 
     def create_topics(self) -> list[subprocess.CompletedProcess]:
-        """Every argument list of the topics stage through Kafka's TopicCommand, on broker-1."""
-        first = self.brokers[0]
-        results = []
-        for args in self.topic_commands():
-            result = first.java(jars.MAIN_CLASSES["topics"], args, timeout=120)
-            if result.returncode != 0:
-                raise BrokerError(f"TopicCommand {' '.join(args)} failed ({result.returncode}):\n"
-                                  f"{result.stdout}{result.stderr}")
-            results.append(result)
-        return results
+        return self.brokers[0].create_topics()
 
     # ---- observing ----
 
