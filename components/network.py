@@ -51,14 +51,14 @@ class Network(pulumi.ComponentResource):
         aws.vpc.SecurityGroupIngressRule(
             f"{name}-kafka", security_group_id=group.id, ip_protocol="tcp",
             from_port=CLIENT_PORT, to_port=CONTROLLER_PORT, referenced_security_group_id=group.id,
-            description="Kafka clients and KRaft controllers, only from the pipeline's own hosts", opts=child)
+            description="Kafka clients and KRaft controllers, only from hosts of this pipeline", opts=child)
         for port in EGRESS_PORTS:
             aws.vpc.SecurityGroupEgressRule(
                 f"{name}-out-{port}", security_group_id=group.id, ip_protocol="tcp", from_port=port, to_port=port,
                 cidr_ipv4="0.0.0.0/0", description="downloads (packages, Kafka and Logstash releases)", opts=child)
         aws.vpc.SecurityGroupEgressRule(
             f"{name}-out-pipeline", security_group_id=group.id, ip_protocol="-1",
-            referenced_security_group_id=group.id, description="traffic between the pipeline's hosts", opts=child)
+            referenced_security_group_id=group.id, description="traffic between hosts of this pipeline", opts=child)
 
         if args.settings.ssh_public_key:
             public_key: pulumi.Input[str] = args.settings.ssh_public_key

@@ -313,3 +313,11 @@ def test_topics_wait_for_every_broker_of_the_quorum(monkeypatch):
     result = run({**DEV, "kafka": {"brokers": 3}}, monkeypatch=monkeypatch)
     assert {"kafka-server-1-kafka", "kafka-server-2-kafka", "kafka-server-3-kafka"} <= result.waits_for(
         "kafka-server-1-topics")
+
+
+def test_security_group_texts_use_only_what_aws_accepts(dev):
+    import re
+    allowed = re.compile(r"^[a-zA-Z0-9 ._\-:/()#,@\[\]+=&;{}!$*]{0,255}$")  # EC2's documented set
+    texts = [r.inputs.get("description", "") for r in dev.mocks.resources
+             if r.typ.startswith(("aws:ec2/securityGroup", "aws:vpc/securityGroup"))]
+    assert texts and all(allowed.match(t) for t in texts), texts
