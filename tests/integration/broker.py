@@ -280,6 +280,17 @@ class Broker:
         return results
 
 
+def prepare(version: str, work: Path, hosts, net: Network) -> str:
+    """Fresh host folders and network for a run; returns the release's classpath."""
+    cp = jars.classpath(version)
+    if work.exists():
+        shutil.rmtree(work)
+    for h in hosts:
+        h.tmp.mkdir(parents=True)
+    net.create()
+    return cp
+
+
 class Cluster:
     """Network + (ZooKeeper) + broker, set up from settings; the unit the tests and the bench use."""
 
@@ -294,12 +305,7 @@ class Cluster:
         self.broker: Broker | None = None
 
     def start(self) -> "Cluster":
-        self.cp = jars.classpath(self.version)
-        if self.work.exists():
-            shutil.rmtree(self.work)
-        for h in self.hosts.values():
-            h.tmp.mkdir(parents=True)
-        self.net.create()
+        self.cp = prepare(self.version, self.work, self.hosts.values(), self.net)
         try:
             broker_host = self.hosts["broker"]
             if self.settings.kafka.mode == "zookeeper":

@@ -9,7 +9,6 @@ a Quorum like on a Cluster: it has `net`, `hosts` and `client()`.
 from __future__ import annotations
 
 import json
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import time
 from pathlib import Path
 
 from tests.integration import jars
-from tests.integration.broker import WORK, Broker, BrokerError, Host, env
+from tests.integration.broker import WORK, Broker, BrokerError, Host, env, prepare
 from tests.integration.netns import Network
 
 from components.settings import Settings
@@ -45,12 +44,7 @@ class Quorum:
     def start(self, timeout: float = 120) -> dict[int, float]:
         """Render, format and launch every node at once, then wait until each serves clients.
         Returns {node_id: seconds until ready}."""
-        self.cp = jars.classpath(self.version)
-        if self.work.exists():
-            shutil.rmtree(self.work)
-        for h in self.hosts.values():
-            h.tmp.mkdir(parents=True)
-        self.net.create()
+        self.cp = prepare(self.version, self.work, self.hosts.values(), self.net)
         try:
             self.brokers = [Broker(self.net, self.settings, self.hosts[name], self.cp, memory_mib=self.memory_mib,
                                    ns=name, peers=self.ips, node_id=i + 1)
