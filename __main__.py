@@ -8,7 +8,6 @@ from components.logstash_consumer import LogstashConsumer, LogstashConsumerArgs
 from components.logstash_producer import LogstashProducer, LogstashProducerArgs
 from components.network import Network, NetworkArgs
 from components.stages.kafka import OPERATOR_PORT
-from components.stages.topics import all_topics
 from components.tags import tags
 
 
@@ -43,7 +42,7 @@ pulumi.export("brokerPrivateIps", kafka.private_ips)
 pulumi.export("brokerPublicIps", broker_public)
 pulumi.export("bootstrapServers", kafka.bootstrap_servers)
 pulumi.export("operatorBootstrap", f"localhost:{OPERATOR_PORT}")
-pulumi.export("topics", [t.name for t in all_topics(settings)])
+pulumi.export("topics", [t.name for t in config.all_topics(settings)])
 if not byo_key:
     pulumi.export("sshPrivateKey", network.private_key)
     pulumi.export("saveSshKey", operator.save_key_command(stack))

@@ -54,7 +54,6 @@ class KafkaServer(pulumi.ComponentResource):
         # Topics once, from the first broker, after every broker of the quorum runs.
         host.apply_stages(_node_name(name, 0, count), ["topics"], facts[0], plan_for, instances[0],
                           network.private_key, self, after=running)
-        self.instances = instances
         self.register_outputs({"privateIps": self.private_ips, "publicIps": self.public_ips,
                                "bootstrapServers": self.bootstrap_servers})
 

@@ -248,6 +248,18 @@ def _students(value: Any, topic_names: list[str]) -> tuple[str, ...]:
     return students
 
 
+def student_topic(topic: str, student: str) -> str:
+    return f"{topic}-{student}"
+
+
+def all_topics(settings: Settings) -> tuple[Topic, ...]:
+    """The configured topics plus, in class mode, one `<producer topic>-<student>` per student,
+    shaped like the producer's topic."""
+    base = next(t for t in settings.kafka.topics if t.name == settings.producer.topic)
+    return settings.kafka.topics + tuple(
+        Topic(student_topic(base.name, s), base.partitions, base.replication_factor) for s in settings.students)
+
+
 # ---- reading the stack (the only Pulumi-aware part) ----
 
 def load(detect_ip: Callable[[], str] | None = None) -> Settings:

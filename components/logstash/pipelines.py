@@ -9,10 +9,9 @@ from components.errors import Secret
 from components.logstash import verify
 from components.logstash.lscl import Pipeline, Plugin, Ref
 from components.logstash.options import snake
-from components.logstash.plugin import LogstashPlugin
 from components.logstash.sinks import SINKS
 from components.logstash.sources import SOURCES
-from components.settings import PluginChoice, Settings
+from components.settings import PluginChoice, Settings, all_topics
 
 
 @dataclass(frozen=True)
@@ -44,7 +43,7 @@ def producer(settings: Settings, bootstrap: str, topic: str) -> Built:
 def consumer(settings: Settings, bootstrap: str, topics: tuple[str, ...], group_id: str) -> Built:
     options, secrets = _with_refs("SINK", settings.consumer.sink)
     piece = SINKS[settings.consumer.sink.type].render(options)
-    partitions = {t.name: t.partitions for t in settings.kafka.topics}
+    partitions = {t.name: t.partitions for t in all_topics(settings)}
     kafka = Plugin("kafka", {
         "bootstrap_servers": bootstrap,
         "topics": list(topics),
@@ -52,19 +51,11 @@ def consumer(settings: Settings, bootstrap: str, topics: tuple[str, ...], group_
         "client_id": "kafka-pipeline-consumer",
         "auto_offset_reset": settings.consumer.auto_offset_reset,
         # One thread per partition read; more would sit idle.
-        "consumer_threads": max(1, sum(partitions.get(_base_topic(t, settings), 1) for t in topics)),
+        "consumer_threads": max(1, sum(partitions.get(t, 1) for t in topics)),
         "decorate_events": "basic",
         "codec": Plugin("json"),
     })
     return Built("consumer", Pipeline(inputs=(kafka,), filters=piece.filters, outputs=piece.blocks), secrets, piece.install)
-
-
-def _base_topic(topic: str, settings: Settings) -> str:
-    """A student's topic (`twitter-ana`) has the partitions of the topic it derives from."""
-    for student in settings.students:
-        if topic.endswith(f"-{student}"):
-            return topic[: -len(student) - 1]
-    return topic
 
 
 def _with_refs(prefix: str, choice: PluginChoice) -> tuple[dict[str, Any], dict[str, Secret]]:
@@ -80,5 +71,3 @@ def _with_refs(prefix: str, choice: PluginChoice) -> tuple[dict[str, Any], dict[
             options[key] = value
     return options, secrets
 
-
-__all__ = ["Built", "producer", "consumer", "LogstashPlugin"]

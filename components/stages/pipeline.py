@@ -3,7 +3,7 @@ itself before the service (re)starts; secrets reach it as environment, never as 
 from __future__ import annotations
 
 from components.logstash import pipelines
-from components.settings import Settings
+from components.settings import Settings, student_topic
 from components.stages.kafka import bootstrap_servers
 from components.stages.plan import Facts, File, Plan
 
@@ -34,7 +34,7 @@ def plan(settings: Settings, facts: Facts) -> Plan:
 
 
 def producer_topic(settings: Settings, student: str | None) -> str:
-    return f"{settings.producer.topic}-{student}" if student else settings.producer.topic
+    return student_topic(settings.producer.topic, student) if student else settings.producer.topic
 
 
 def consumer_topics(settings: Settings, student: str | None) -> tuple[str, ...]:

@@ -1,7 +1,7 @@
 """Topics, created idempotently on the broker with Kafka's own kafka-topics tool."""
 from __future__ import annotations
 
-from components.settings import Settings, Topic
+from components.settings import Settings, all_topics
 from components.stages.kafka import CLIENT_PORT
 from components.stages.plan import Facts, File, Plan
 
@@ -12,13 +12,6 @@ def plan(settings: Settings, facts: Facts) -> Plan:
     bootstrap = f"{facts.private_ip}:{CLIENT_PORT}"
     lines = "".join(" ".join(args) + "\n" for args in topic_commands(settings, bootstrap))
     return Plan(stage="topics", files=(File(ARGS_FILE, lines),), env={"TOPIC_ARGS": ARGS_FILE})
-
-
-def all_topics(settings: Settings) -> tuple[Topic, ...]:
-    """The configured topics plus, in class mode, one `<producer topic>-<student>` per student."""
-    base = next(t for t in settings.kafka.topics if t.name == settings.producer.topic)
-    students = tuple(Topic(f"{base.name}-{s}", base.partitions, base.replication_factor) for s in settings.students)
-    return settings.kafka.topics + students
 
 
 def topic_commands(settings: Settings, bootstrap: str) -> list[list[str]]:
