@@ -70,4 +70,3 @@ def _with_refs(prefix: str, choice: PluginChoice) -> tuple[dict[str, Any], dict[
         else:
             options[key] = value
     return options, secrets
-
