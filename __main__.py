@@ -1,12 +1,10 @@
-"""kafka-pipeline: Producer -> Kafka -> Consumer on EC2. Config in, components built, commands out."""
+"""kafka-pipeline: Producer -> Kafka -> Consumer. Config in, components built, commands out."""
 import pulumi
 
-from components import operator, settings as config
-from components.host import Catalog
+from components import operator, platform, settings as config
 from components.kafka_server import KafkaServer, KafkaServerArgs
 from components.logstash_consumer import LogstashConsumer, LogstashConsumerArgs
 from components.logstash_producer import LogstashProducer, LogstashProducerArgs
-from components.network import Network, NetworkArgs
 from components.stages.kafka import OPERATOR_PORT
 from components.tags import tags
 
@@ -21,46 +19,44 @@ def detect_ip() -> str:
 
 
 settings = config.load(detect_ip=detect_ip)
-stack = settings.stack
-byo_key = settings.ssh_public_key is not None
-
-network = Network("pipeline", NetworkArgs(settings, tags(settings)))
-catalog = Catalog()
-kafka = KafkaServer("kafka-server", KafkaServerArgs(settings, network, catalog))
+hosts = platform.create(settings, tags(settings))
+kafka = KafkaServer("kafka-server", KafkaServerArgs(settings, hosts))
 
 pipelines = {}
 for i, student in enumerate(settings.students or [None]):
     suffix = f"-{student}" if student else ""
     producer = LogstashProducer(f"kafka-producer{suffix}", LogstashProducerArgs(
-        settings, network, catalog, kafka.private_ips, student, subnet_index=i))
+        settings, hosts, kafka.private_ips, student, placement=i))
     consumer = LogstashConsumer(f"kafka-consumer{suffix}", LogstashConsumerArgs(
-        settings, network, catalog, kafka.private_ips, student, subnet_index=i))
+        settings, hosts, kafka.private_ips, student, placement=i))
     pipelines[student] = (producer, consumer)
 
-broker_public = kafka.public_ips
+access = operator.Access(settings.stack, settings.os.user, byo_key=hosts.private_key is None)
+pulumi.export("platform", settings.platform)
 pulumi.export("brokerPrivateIps", kafka.private_ips)
-pulumi.export("brokerPublicIps", broker_public)
+pulumi.export("brokerAddresses", kafka.addresses)
 pulumi.export("bootstrapServers", kafka.bootstrap_servers)
 pulumi.export("operatorBootstrap", f"localhost:{OPERATOR_PORT}")
 pulumi.export("topics", [t.name for t in config.all_topics(settings)])
-if not byo_key:
-    pulumi.export("sshPrivateKey", network.private_key)
-    pulumi.export("saveSshKey", operator.save_key_command(stack))
-pulumi.export("sshBroker", broker_public.apply(lambda ips: [operator.ssh_command(stack, ip, byo_key) for ip in ips]))
-pulumi.export("kafkaTunnel", broker_public.apply(lambda ips: operator.tunnel_command(stack, ips[0], byo_key)))
+if hosts.private_key is not None:
+    pulumi.export("sshPrivateKey", hosts.private_key)
+    pulumi.export("saveSshKey", access.save_key_command())
+pulumi.export("sshBroker", kafka.addresses.apply(lambda ips: [access.ssh(ip) for ip in ips]))
+pulumi.export("kafkaTunnel", kafka.addresses.apply(lambda ips: access.tunnel(ips[0])))
+
+
+def host_commands(producer: LogstashProducer, consumer: LogstashConsumer) -> dict:
+    return {
+        "sshProducer": producer.address.apply(access.ssh),
+        "sshConsumer": consumer.address.apply(access.ssh),
+        "watchConsumer": consumer.address.apply(access.watch),
+    }
+
+
 if settings.students:
-    pulumi.export("students", {
-        student: {
-            "topic": producer.topic,
-            "sshProducer": producer.public_ip.apply(lambda ip: operator.ssh_command(stack, ip, byo_key)),
-            "sshConsumer": consumer.public_ip.apply(lambda ip: operator.ssh_command(stack, ip, byo_key)),
-            "watchConsumer": consumer.public_ip.apply(lambda ip: operator.watch_command(stack, ip, byo_key)),
-        }
-        for student, (producer, consumer) in pipelines.items()
-    })
+    pulumi.export("students", {student: {"topic": producer.topic, **host_commands(producer, consumer)}
+                               for student, (producer, consumer) in pipelines.items()})
 else:
-    producer, consumer = pipelines[None]
-    pulumi.export("sshProducer", producer.public_ip.apply(lambda ip: operator.ssh_command(stack, ip, byo_key)))
-    pulumi.export("sshConsumer", consumer.public_ip.apply(lambda ip: operator.ssh_command(stack, ip, byo_key)))
-    pulumi.export("watchConsumer", consumer.public_ip.apply(lambda ip: operator.watch_command(stack, ip, byo_key)))
-pulumi.export("estimatedCost", operator.cost_estimate(settings))
+    for key, value in host_commands(*pipelines[None]).items():
+        pulumi.export(key, value)
+pulumi.export("estimatedCost", hosts.cost_estimate())

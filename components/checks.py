@@ -15,6 +15,7 @@ REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
 GROUP_ID = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
+SHA512 = re.compile(r"^[0-9a-fA-F]{128}$")
 
 
 def mapping(path: str, value: Any, allowed_keys: Iterable[str]) -> Mapping[str, Any]:
@@ -90,6 +91,18 @@ def cidr(path: str, value: Any) -> str:
         net = ipaddress.ip_network(value, strict=True)
     except ValueError:
         raise ConfigError(path, value, "expected an IPv4 or IPv6 CIDR such as 203.0.113.7/32 (host bits zero)") from None
+    return str(net)
+
+
+def private_subnet(path: str, value: Any) -> str:
+    """An IPv4 subnet in a private range, large enough for a class of hosts (/16 to /26)."""
+    allowed = "a private IPv4 subnet from /16 to /26 such as 10.214.7.0/24"
+    try:
+        net = ipaddress.IPv4Network(value, strict=True) if isinstance(value, str) else None
+    except ValueError:
+        net = None
+    if net is None or not net.is_private or not 16 <= net.prefixlen <= 26:
+        raise ConfigError(path, value, f"expected {allowed}")
     return str(net)
 
 

@@ -7,11 +7,12 @@ import json
 from collections import Counter
 from collections.abc import Callable, Mapping
 
-from components.host import ROOT_VOLUME_GIB
 from components.settings import Settings
 
 # The Pricing API answers only from these regions' endpoints.
 PRICING_REGION = "us-east-1"
+# Every instance's encrypted gp3 root disk.
+ROOT_VOLUME_GIB = 16
 
 
 def instance_counts(settings: Settings) -> Counter[str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pulumi
 
 from components import host
-from components.network import Network
+from components.platform import Platform
 from components.settings import Settings
 from components.stages.kafka import bootstrap_servers
 from components.stages.plan import Facts
@@ -17,44 +17,36 @@ from components.tags import tags
 @dataclass(frozen=True)
 class KafkaServerArgs:
     settings: Settings
-    network: Network
-    catalog: host.Catalog
+    platform: Platform
 
 
 class KafkaServer(pulumi.ComponentResource):
     private_ips: pulumi.Output[list[str]]
-    public_ips: pulumi.Output[list[str]]
+    addresses: pulumi.Output[list[str]]
     bootstrap_servers: pulumi.Output[str]
 
     def __init__(self, name: str, args: KafkaServerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kafka-pipeline:index:KafkaServer", name, None, opts)
-        settings, network = args.settings, args.network
-        machine = args.catalog.machine(settings.kafka.instance_type)
+        settings = args.settings
         count = settings.kafka.brokers
-        instances = [
-            host.create_instance(_node_name(name, i, count), host.HostArgs(
-                role="broker", machine=machine, ami=args.catalog.ami(machine.arch),
-                subnet_id=network.subnet_ids[i % len(network.subnet_ids)],
-                security_group_id=network.security_group_id, key_name=network.key_name,
-                private_key=network.private_key, tags=tags(settings, "broker")), parent=self)
+        nodes = [
+            args.platform.host(_node_name(name, i, count), role="broker", instance_type=settings.kafka.instance_type,
+                               placement=i, tags=tags(settings, "broker"), parent=self)
             for i in range(count)
         ]
-        self.private_ips = pulumi.Output.all(*[i.private_ip for i in instances])
-        self.public_ips = pulumi.Output.all(*[i.public_ip for i in instances])
+        self.private_ips = pulumi.Output.all(*[n.private_ip for n in nodes])
+        self.addresses = pulumi.Output.all(*[n.address for n in nodes])
         self.bootstrap_servers = self.private_ips.apply(lambda ips: bootstrap_servers(tuple(ips)))
 
         stages = ["base", "java", *(["zookeeper"] if settings.kafka.mode == "zookeeper" else []), "kafka"]
         plan_for = host.stage_plan(settings)
-        facts = [self.private_ips.apply(lambda ips, i=i: Facts(
-            role="broker", arch=machine.arch, memory_mib=machine.memory_mib,
-            private_ip=ips[i], brokers=tuple(ips), node_id=i + 1)) for i in range(count)]
-        running = [host.apply_stages(_node_name(name, i, count), stages, facts[i], plan_for, instance,
-                                     network.private_key, self)[-1]
-                   for i, instance in enumerate(instances)]
+        facts = [self.private_ips.apply(lambda ips, i=i, n=n: Facts(
+            role="broker", name=n.name, arch=n.arch, memory_mib=n.memory_mib,
+            private_ip=ips[i], brokers=tuple(ips), node_id=i + 1)) for i, n in enumerate(nodes)]
+        running = [host.apply_stages(node, stages, facts[i], plan_for, self)[-1] for i, node in enumerate(nodes)]
         # Topics once, from the first broker, after every broker of the quorum runs.
-        host.apply_stages(_node_name(name, 0, count), ["topics"], facts[0], plan_for, instances[0],
-                          network.private_key, self, after=running)
-        self.register_outputs({"privateIps": self.private_ips, "publicIps": self.public_ips,
+        host.apply_stages(nodes[0], ["topics"], facts[0], plan_for, self, after=running)
+        self.register_outputs({"privateIps": self.private_ips, "addresses": self.addresses,
                                "bootstrapServers": self.bootstrap_servers})
 
 

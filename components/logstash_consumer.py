@@ -9,19 +9,17 @@ from components.stages.pipeline import consumer_topics, group_id
 
 
 class LogstashConsumer(pulumi.ComponentResource):
-    public_ip: pulumi.Output[str]
-    private_ip: pulumi.Output[str]
+    address: pulumi.Output[str]
     topics: tuple[str, ...]
     group_id: str
 
     def __init__(self, name: str, args: LogstashConsumerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kafka-pipeline:index:LogstashConsumer", name, None, opts)
-        instance = logstash_host.build(self, name, "consumer", args.settings.consumer.instance_type, args)
-        self.public_ip = instance.public_ip
-        self.private_ip = instance.private_ip
+        node = logstash_host.build(self, name, "consumer", args.settings.consumer.instance_type, args)
+        self.address = node.address
         self.topics = consumer_topics(args.settings, args.student)
         self.group_id = group_id(args.settings, args.student)
-        self.register_outputs({"publicIp": self.public_ip, "topics": list(self.topics)})
+        self.register_outputs({"address": self.address, "topics": list(self.topics)})
 
 
 __all__ = ["LogstashConsumer", "LogstashConsumerArgs"]

@@ -9,17 +9,15 @@ from components.stages.pipeline import producer_topic
 
 
 class LogstashProducer(pulumi.ComponentResource):
-    public_ip: pulumi.Output[str]
-    private_ip: pulumi.Output[str]
+    address: pulumi.Output[str]
     topic: str
 
     def __init__(self, name: str, args: LogstashProducerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kafka-pipeline:index:LogstashProducer", name, None, opts)
-        instance = logstash_host.build(self, name, "producer", args.settings.producer.instance_type, args)
-        self.public_ip = instance.public_ip
-        self.private_ip = instance.private_ip
+        node = logstash_host.build(self, name, "producer", args.settings.producer.instance_type, args)
+        self.address = node.address
         self.topic = producer_topic(args.settings, args.student)
-        self.register_outputs({"publicIp": self.public_ip, "topic": self.topic})
+        self.register_outputs({"address": self.address, "topic": self.topic})
 
 
 __all__ = ["LogstashProducer", "LogstashProducerArgs"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import urllib.request
+from dataclasses import dataclass
 
 from components.stages.kafka import OPERATOR_PORT
 
@@ -14,23 +15,28 @@ def key_path(stack: str) -> str:
     return f"~/.ssh/kafka-pipeline-{stack}.pem"
 
 
-def save_key_command(stack: str) -> str:
-    path = key_path(stack)
-    return (f"pulumi stack output --show-secrets sshPrivateKey > {path} && chmod 600 {path}")
+@dataclass(frozen=True)
+class Access:
+    """Ready-to-paste commands for one stack's hosts: its key, its OS's default user."""
 
+    stack: str
+    user: str
+    byo_key: bool = False
 
-def ssh_command(stack: str, ip: str, byo_key: bool = False) -> str:
-    identity = "" if byo_key else f"-i {key_path(stack)} "
-    return f"ssh {identity}ec2-user@{ip}"
+    def save_key_command(self) -> str:
+        path = key_path(self.stack)
+        return f"pulumi stack output --show-secrets sshPrivateKey > {path} && chmod 600 {path}"
 
+    def ssh(self, address: str) -> str:
+        identity = "" if self.byo_key else f"-i {key_path(self.stack)} "
+        return f"ssh {identity}{self.user}@{address}"
 
-def watch_command(stack: str, ip: str, byo_key: bool = False) -> str:
-    return f"{ssh_command(stack, ip, byo_key)} sudo journalctl -u logstash -f -o cat"
+    def watch(self, address: str) -> str:
+        return f"{self.ssh(address)} sudo journalctl -u logstash -f -o cat"
 
-
-def tunnel_command(stack: str, broker_ip: str, byo_key: bool = False) -> str:
-    """Forwards the broker's loopback-only operator listener to the operator's localhost."""
-    return f"{ssh_command(stack, broker_ip, byo_key)} -N -L {OPERATOR_PORT}:localhost:{OPERATOR_PORT}"
+    def tunnel(self, broker: str) -> str:
+        """Forwards the broker's loopback-only operator listener to the operator's localhost."""
+        return f"{self.ssh(broker)} -N -L {OPERATOR_PORT}:localhost:{OPERATOR_PORT}"
 
 
 def detect_public_ip(timeout: float = 5.0) -> str:

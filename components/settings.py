@@ -5,12 +5,14 @@
 """
 from __future__ import annotations
 
+import hashlib
+import ipaddress
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from components import checks, releases
+from components import checks, oses, releases
 from components.errors import ConfigError
 from components.logstash.options import validate as validate_options
 from components.logstash.plugin import LogstashPlugin
@@ -18,9 +20,12 @@ from components.logstash.sinks import SINKS
 from components.logstash.sources import SOURCES
 
 PROJECT = "kafka-pipeline"
-TOP_KEYS = ("sshCidrs", "ttlHours", "students", "kafka", "logstash", "producer", "consumer", "sshPublicKey")
-KAFKA_KEYS = ("version", "mode", "brokers", "instanceType", "topics", "downloadUrl", "heapMb")
-LOGSTASH_KEYS = ("version", "downloadUrl")
+TOP_KEYS = ("platform", "os", "sshCidrs", "ttlHours", "students", "kafka", "logstash", "producer", "consumer",
+            "sshPublicKey", "local")
+KAFKA_KEYS = ("version", "mode", "brokers", "instanceType", "topics", "downloadUrl", "sha512", "heapMb")
+LOGSTASH_KEYS = ("version", "downloadUrl", "sha512")
+LOCAL_KEYS = ("subnet",)
+PLATFORMS = ("aws", "local")
 PRODUCER_KEYS = ("instanceType", "topic", "source", "acks", "compression")
 CONSUMER_KEYS = ("instanceType", "topics", "groupId", "sink", "autoOffsetReset")
 TOPIC_KEYS = ("name", "partitions", "replicationFactor")
@@ -55,6 +60,8 @@ class KafkaSettings:
     instance_type: str
     topics: tuple[Topic, ...]
     download_url: str
+    # A mirror serving another build of the release: its SHA-512 replaces the pinned one.
+    sha512: str | None
     heap_mb: int | None
 
 
@@ -62,6 +69,8 @@ class KafkaSettings:
 class LogstashSettings:
     version: str
     download_url: str
+    # Set: the tarball is checked against it instead of Elastic's signature.
+    sha512: str | None
 
 
 @dataclass(frozen=True)
@@ -83,10 +92,26 @@ class ConsumerSettings:
 
 
 @dataclass(frozen=True)
+class LocalSettings:
+    """The local platform's private network: one bridge per stack, hosts on its subnet."""
+
+    subnet: str
+    bridge: str
+
+    @property
+    def gateway(self) -> str:
+        """The bridge's own address: the hosts' gateway, apt proxy and (in tests) mirror."""
+        return str(next(ipaddress.ip_network(self.subnet).hosts()))
+
+
+@dataclass(frozen=True)
 class Settings:
     project: str
     stack: str
-    region: str
+    platform: str
+    os: oses.OperatingSystem
+    # None on the local platform, which needs no cloud region.
+    region: str | None
     ssh_cidrs: tuple[str, ...]
     ttl_hours: float
     students: tuple[str, ...]
@@ -95,6 +120,7 @@ class Settings:
     producer: ProducerSettings
     consumer: ConsumerSettings
     ssh_public_key: str | None
+    local: LocalSettings | None
 
 
 def parse(raw: Mapping[str, Any], *, stack: str, region: Any,
@@ -104,8 +130,16 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: Any,
     `detect_ip` supplies the operator's public IP when `sshCidrs` is unset.
     """
     checks.mapping("", raw, TOP_KEYS)
-    region = checks.string("aws:region", region, checks.REGION,
-                           "an AWS region such as ap-northeast-2 (pulumi config set aws:region ap-northeast-2)")
+    platform = checks.choice("platform", raw.get("platform", "aws"), PLATFORMS)
+    system = _os(raw.get("os", oses.DEFAULT_OS), platform)
+    if platform == "aws":
+        region = checks.string("aws:region", region, checks.REGION,
+                               "an AWS region such as ap-northeast-2 (pulumi config set aws:region ap-northeast-2)")
+        ssh_cidrs = _ssh_cidrs(raw.get("sshCidrs"), detect_ip)
+    else:
+        # Local hosts sit on a private bridge of this machine: no region, and SSH comes from here.
+        region = None
+        ssh_cidrs = () if raw.get("sshCidrs") is None else _ssh_cidrs(raw["sshCidrs"], None)
     kafka = _kafka(raw.get("kafka"))
     topic_names = [t.name for t in kafka.topics]
     producer = _producer(raw.get("producer"), topic_names)
@@ -113,8 +147,10 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: Any,
     return Settings(
         project=PROJECT,
         stack=stack,
+        platform=platform,
+        os=system,
         region=region,
-        ssh_cidrs=_ssh_cidrs(raw.get("sshCidrs"), detect_ip),
+        ssh_cidrs=ssh_cidrs,
         ttl_hours=checks.number("ttlHours", raw.get("ttlHours", 4), 0, 24 * 365),
         students=students,
         kafka=kafka,
@@ -123,7 +159,24 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: Any,
         consumer=_consumer(raw.get("consumer"), topic_names, producer),
         ssh_public_key=None if raw.get("sshPublicKey") is None else checks.string(
             "sshPublicKey", raw["sshPublicKey"], allowed="an OpenSSH public key line (ssh-ed25519 AAAA... or ssh-rsa AAAA...)"),
+        local=_local(raw.get("local"), stack) if platform == "local" else None,
     )
+
+
+def _os(value: Any, platform: str) -> oses.OperatingSystem:
+    system = oses.OPERATING_SYSTEMS[checks.choice("os", value, oses.OPERATING_SYSTEMS)]
+    if platform == "local" and system.suite is None:
+        bootable = [o.id for o in oses.OPERATING_SYSTEMS.values() if o.suite]
+        raise ConfigError("os", value, f"the local platform boots {', '.join(bootable)} only")
+    return system
+
+
+def _local(value: Any, stack: str) -> LocalSettings:
+    raw = checks.mapping("local", value, LOCAL_KEYS)
+    digest = hashlib.sha256(stack.encode()).digest()
+    # A /24 per stack, picked from the stack name, so two local stacks do not share a bridge.
+    subnet = raw.get("subnet", f"10.214.{digest[0] % 250}.0/24")
+    return LocalSettings(subnet=checks.private_subnet("local.subnet", subnet), bridge=f"kpb-{digest.hex()[:8]}")
 
 
 def _ssh_cidrs(value: Any, detect_ip: Callable[[], str] | None) -> tuple[str, ...]:
@@ -157,6 +210,7 @@ def _kafka(value: Any) -> KafkaSettings:
         instance_type=_instance_type("kafka.instanceType", raw.get("instanceType", DEFAULT_KAFKA_INSTANCE)),
         topics=topics,
         download_url=checks.url("kafka.downloadUrl", raw.get("downloadUrl", releases.KAFKA_ARCHIVE)),
+        sha512=_sha512("kafka.sha512", raw.get("sha512")),
         heap_mb=None if raw.get("heapMb") is None else checks.integer("kafka.heapMb", raw["heapMb"], 256, 65536),
     )
 
@@ -197,7 +251,14 @@ def _logstash(value: Any) -> LogstashSettings:
     return LogstashSettings(
         version=checks.choice("logstash.version", raw.get("version", releases.DEFAULT_LOGSTASH), releases.LOGSTASH),
         download_url=checks.url("logstash.downloadUrl", raw.get("downloadUrl", releases.LOGSTASH_ARCHIVE)),
+        sha512=_sha512("logstash.sha512", raw.get("sha512")),
     )
+
+
+def _sha512(path: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    return checks.string(path, value, checks.SHA512, "128 hex digits: the SHA-512 of the archive the mirror serves").lower()
 
 
 def _producer(value: Any, topic_names: list[str]) -> ProducerSettings:

@@ -41,6 +41,10 @@ class Mocks(pulumi.runtime.Mocks):
             outputs["publicKeyOpenssh"] = "ssh-ed25519 AAAAC3MOCK"
         if args.typ == "aws:ec2/keyPair:KeyPair":
             outputs["keyName"] = f"{args.name}-generated"
+        if args.typ == "pulumi-python:dynamic/local:Machine":
+            outputs.update(address=f"10.214.0.{n % 200 + 10}", running=True)
+        if args.typ == "pulumi-python:dynamic/local:Network":
+            outputs.update(up=True, nat=False)
         return [f"{args.name}-id", outputs]
 
     def call(self, args: pulumi.runtime.MockCallArgs):

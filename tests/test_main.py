@@ -84,9 +84,19 @@ def test_instances_require_imdsv2_encrypt_disks_and_stop_on_shutdown(dev):
 def test_instance_architecture_follows_the_instance_type(dev):
     amis = {r.name: r.inputs["ami"] for r in dev.of_type("aws:ec2/instance:Instance")}
     assert amis == {"kafka-server": "ami-x86", "kafka-producer": "ami-arm", "kafka-consumer": "ami-arm"}
-    params = [c.args["name"] for c in dev.mocks.calls if c.token == "aws:ssm/getParameter:getParameter"]
-    assert "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64" in params
-    assert "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64" in params
+    params = sorted(c.args["name"] for c in dev.mocks.calls if c.token == "aws:ssm/getParameter:getParameter")
+    # The default OS is the Debian release the local platform rehearses, from Debian's own AMIs.
+    assert params == ["/aws/service/debian/release/12/latest/amd64", "/aws/service/debian/release/12/latest/arm64"]
+
+
+def test_amazon_linux_stays_selectable_with_its_user_and_packages(monkeypatch):
+    result = run({**DEV, "os": "al2023"}, monkeypatch=monkeypatch)
+    params = sorted(c.args["name"] for c in result.mocks.calls if c.token == "aws:ssm/getParameter:getParameter")
+    assert params == ["/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
+                      "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"]
+    assert result.named("kafka-server-java").inputs["create"] == "sudo bash /home/ec2-user/kp-java/apply.sh"
+    assert "JAVA_PACKAGE='java-17-amazon-corretto-headless'" in rendered(result, "kafka-server", "java")["stage.env"]
+    assert result.value("sshBroker")[0].split()[-1].startswith("ec2-user@")
 
 
 def test_private_key_is_secret_everywhere(dev):
@@ -108,7 +118,7 @@ def test_stage_commands_run_in_order_and_wait_for_ssh(dev):
 def test_stdin_of_every_command_is_secret(dev):
     for command in dev.of_type("command:remote:Command"):
         assert is_secret(command.inputs["stdin"]), command.name
-        assert "sudo bash /home/ec2-user/kp-" in command.inputs["create"]
+        assert "sudo bash /home/admin/kp-" in command.inputs["create"]
 
 
 def triggers(run) -> dict[str, str]:
@@ -123,7 +133,7 @@ def test_changing_one_stage_changes_only_that_stages_trigger(monkeypatch):
 
 
 def test_exports_give_ready_to_paste_commands(dev):
-    assert dev.value("sshBroker")[0].startswith("ssh -i ~/.ssh/kafka-pipeline-dev.pem ec2-user@203.0.113.")
+    assert dev.value("sshBroker")[0].startswith("ssh -i ~/.ssh/kafka-pipeline-dev.pem admin@203.0.113.")
     assert dev.value("watchConsumer").endswith("sudo journalctl -u logstash -f -o cat")
     assert "-L 9094:localhost:9094" in dev.value("kafkaTunnel")
     assert dev.value("operatorBootstrap") == "localhost:9094"

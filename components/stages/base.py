@@ -3,7 +3,7 @@ instance after `ttlHours` up, so a forgotten lab stops costing compute."""
 from __future__ import annotations
 
 from components.settings import Settings
-from components.stages.plan import Facts, File, Plan, systemd_unit
+from components.stages.plan import Facts, File, Plan, package_env, systemd_unit
 
 TTL_UNIT = "kafka-pipeline-ttl"
 
@@ -22,8 +22,9 @@ def plan(settings: Settings, facts: Facts) -> Plan:
         })),
     )
     return Plan(stage="base", files=files, env={
+        **package_env(settings),
         "TTL_UNIT": TTL_UNIT,
         "TTL_ENABLED": "1" if settings.ttl_hours > 0 else "0",
-        "HOST_ROLE": facts.role,
+        "HOST_NAME": facts.name or f"kafka-pipeline-{facts.role}",
     })
 

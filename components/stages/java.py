@@ -1,12 +1,10 @@
-"""A headless Java runtime for Kafka (Logstash ships its own)."""
+"""A headless Java runtime for Kafka (Logstash ships its own). Kafka 4.x brokers need Java 17 or
+newer; each OS names its package (components/oses.py)."""
 from __future__ import annotations
 
 from components.settings import Settings
-from components.stages.plan import Facts, Plan
-
-# Kafka 4.x brokers need Java 17 or newer; 17 also runs the 3.x releases we pin.
-PACKAGE = "java-17-amazon-corretto-headless"
+from components.stages.plan import Facts, Plan, package_env
 
 
 def plan(settings: Settings, facts: Facts) -> Plan:
-    return Plan(stage="java", env={"JAVA_PACKAGE": PACKAGE})
+    return Plan(stage="java", env={**package_env(settings), "JAVA_PACKAGE": settings.os.java_package})

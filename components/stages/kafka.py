@@ -32,8 +32,15 @@ def plan(settings: Settings, facts: Facts) -> Plan:
         "KAFKA_DATA": DATA_DIR,
         "KAFKA_MODE": settings.kafka.mode,
         "KAFKA_FORMAT_ARGS": " ".join(format_args(settings)) if settings.kafka.mode == "kraft" else "",
-        "KAFKA_LISTEN": f"{facts.private_ip}:{CLIENT_PORT}",
+        "KAFKA_WAIT": f"{facts.private_ip}:{ready_port(settings)}",
     })
+
+
+def ready_port(settings: Settings) -> int:
+    """The port that proves this node started. A broker of a quorum serves clients only once a
+    majority of controllers runs, which may be minutes away on a first deploy; its controller port
+    opens at once. The topics stage then waits for the whole cluster."""
+    return CONTROLLER_PORT if settings.kafka.brokers > 1 else CLIENT_PORT
 
 
 def release_env(settings: Settings) -> dict[str, str]:
@@ -41,7 +48,7 @@ def release_env(settings: Settings) -> dict[str, str]:
     return {
         "KAFKA_VERSION": settings.kafka.version,
         "KAFKA_URL": releases.kafka_archive(settings.kafka.version, settings.kafka.download_url),
-        "KAFKA_SHA512": releases.KAFKA[settings.kafka.version].sha512,
+        "KAFKA_SHA512": settings.kafka.sha512 or releases.KAFKA[settings.kafka.version].sha512,
         "KAFKA_HOME": HOME,
     }
 

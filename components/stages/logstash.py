@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from components import releases
 from components.settings import Settings
-from components.stages.plan import Facts, File, Plan, service
+from components.stages.plan import Facts, File, Plan, package_env, service
 
 HOME = "/opt/logstash"
 SETTINGS_DIR = "/etc/logstash"
@@ -23,9 +23,11 @@ def plan(settings: Settings, facts: Facts) -> Plan:
         File(f"{SETTINGS_DIR}/logstash.env", f'LS_JAVA_OPTS="-Xms{heap}m -Xmx{heap}m"\n'),
         File("/etc/systemd/system/logstash.service", UNIT),
     ), env={
+        **package_env(settings),
+        "GNUPG_PACKAGE": settings.os.gnupg_package,
         "LOGSTASH_VERSION": version,
         "LOGSTASH_URL": releases.logstash_archive(version, facts.arch, settings.logstash.download_url),
-        "LOGSTASH_SHA512": releases.LOGSTASH[version].sha512.get(arch, ""),
+        "LOGSTASH_SHA512": settings.logstash.sha512 or releases.LOGSTASH[version].sha512.get(arch, ""),
         "LOGSTASH_HOME": HOME,
         "LOGSTASH_SETTINGS": SETTINGS_DIR,
         "ELASTIC_KEY_FINGERPRINT": ELASTIC_KEY_FINGERPRINT,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from components.logstash import pipelines
 from components.settings import Settings, student_topic
 from components.stages.kafka import bootstrap_servers
+from components.stages.logstash import HOME as LOGSTASH_HOME
 from components.stages.plan import Facts, File, Plan
 
 CONFIG = "/etc/logstash/conf.d/pipeline.conf"
@@ -25,6 +26,7 @@ def plan(settings: Settings, facts: Facts) -> Plan:
     built = build(settings, facts)
     return Plan(stage="pipeline", files=(File(CONFIG, built.text(), "0640", "root:logstash"),), env={
         "PIPELINE_CONFIG": CONFIG,
+        "LOGSTASH_HOME": LOGSTASH_HOME,
         # Plugins live inside the release's folder: a new Logstash release needs them installed again.
         "LOGSTASH_VERSION": settings.logstash.version,
         "PIPELINE_PLUGINS": " ".join(built.install),

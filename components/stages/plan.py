@@ -32,6 +32,8 @@ class Facts:
     """What a stage may know beyond settings: this host and its peers."""
 
     role: str
+    # The host's name (hostname, and the prefix of its stage commands).
+    name: str = ""
     arch: str = "x86_64"
     memory_mib: int = 4096
     private_ip: str = ""
@@ -54,7 +56,8 @@ class Plan:
         """Every file shipped for this stage, by its name in the stage's folder on the host."""
         files = {name: (SCRIPTS / name).read_text() for name in SHARED_SCRIPTS}
         files["stage.sh"] = self.script()
-        files["stage.env"] = "".join(f"{k}={shell_quote(v)}\n" for k, v in sorted(self.env.items()))
+        env = {"STAGE_NAME": self.stage, **self.env}
+        files["stage.env"] = "".join(f"{k}={shell_quote(v)}\n" for k, v in sorted(env.items()))
         manifest = []
         for i, f in enumerate(self.files):
             name = f"files/{i:03d}"
@@ -69,12 +72,14 @@ class Plan:
                           sort_keys=True)
         return hashlib.sha256(text.encode()).hexdigest()
 
-    def secret_digest(self) -> str:
-        return hashlib.sha256(json.dumps({k: v.value for k, v in sorted(self.secrets.items())}).encode()).hexdigest()
-
     def stdin(self) -> str:
         """Secrets as NAME<TAB>base64(value) lines: any byte survives, nothing reaches a command line."""
         return "".join(f"{k}\t{base64.b64encode(v.value.encode()).decode()}\n" for k, v in sorted(self.secrets.items()))
+
+
+def package_env(settings) -> dict[str, str]:
+    """What a stage that installs OS packages needs: the package manager family (lib.sh)."""
+    return {"PKG_FAMILY": settings.os.family}
 
 
 def shell_quote(value: str) -> str:

@@ -2,16 +2,25 @@
 from __future__ import annotations
 
 from components.settings import Settings, all_topics
-from components.stages.kafka import CLIENT_PORT
+from components.stages.kafka import CLIENT_PORT, HOME
 from components.stages.plan import Facts, File, Plan
 
 ARGS_FILE = "/etc/kafka/topics.args"
+# A quorum's last broker may start minutes after the first (its host boots and installs Java later).
+CLUSTER_TIMEOUT_S = 900
 
 
 def plan(settings: Settings, facts: Facts) -> Plan:
     bootstrap = f"{facts.private_ip}:{CLIENT_PORT}"
     lines = "".join(" ".join(args) + "\n" for args in topic_commands(settings, bootstrap))
-    return Plan(stage="topics", files=(File(ARGS_FILE, lines),), env={"TOPIC_ARGS": ARGS_FILE})
+    brokers = facts.brokers or (facts.private_ip,)
+    return Plan(stage="topics", files=(File(ARGS_FILE, lines),), env={
+        "TOPIC_ARGS": ARGS_FILE,
+        "KAFKA_HOME": HOME,
+        "BOOTSTRAP": bootstrap,
+        "CLUSTER": " ".join(f"{ip}:{CLIENT_PORT}" for ip in brokers),
+        "CLUSTER_TIMEOUT": str(CLUSTER_TIMEOUT_S),
+    })
 
 
 def topic_commands(settings: Settings, bootstrap: str) -> list[list[str]]:

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Stage "base": sourced by apply.sh, which has set -euo pipefail and loaded lib.sh and stage.env.
-: "${TTL_UNIT:?}" "${TTL_ENABLED:?}" "${HOST_ROLE:?}"
+: "${TTL_UNIT:?}" "${TTL_ENABLED:?}" "${HOST_NAME:?}"
 
 stage_main() {
   if command -v cloud-init >/dev/null 2>&1; then
@@ -8,7 +8,11 @@ stage_main() {
     cloud-init status --wait >/dev/null || log "cloud-init reported a problem; continuing"
   fi
   ensure_packages tar gzip
-  hostnamectl set-hostname "kafka-pipeline-$HOST_ROLE" 2>/dev/null || true
+  if [[ $(hostname) != "$HOST_NAME" ]]; then
+    hostnamectl set-hostname "$HOST_NAME" 2>/dev/null || log "could not set the hostname to $HOST_NAME; continuing"
+  fi
+  # sudo and Java resolve the host's own name; without an entry each lookup waits for DNS.
+  grep -qE "^127\.0\.1\.1[[:space:]]+$HOST_NAME\$" /etc/hosts || echo "127.0.1.1 $HOST_NAME" >>/etc/hosts
   systemctl daemon-reload
   if [[ $TTL_ENABLED == 1 ]]; then
     systemctl enable --quiet "$TTL_UNIT.timer"

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Stage "kafka": sourced by apply.sh (strict mode, lib.sh and stage.env loaded).
 : "${KAFKA_VERSION:?}" "${KAFKA_URL:?}" "${KAFKA_SHA512:?}" "${KAFKA_HOME:?}" "${KAFKA_CONFIG:?}"
-: "${KAFKA_DATA:?}" "${KAFKA_MODE:?}" "${KAFKA_LISTEN:?}"
+: "${KAFKA_DATA:?}" "${KAFKA_MODE:?}" "${KAFKA_WAIT:?}"
 
 stage_main() {
   ensure_kafka_release
@@ -16,6 +16,6 @@ stage_main() {
   fi
 
   ensure_service kafka.service "$KAFKA_CONFIG" /etc/kafka/kafka.env /etc/systemd/system/kafka.service
-  wait_for_port "${KAFKA_LISTEN%:*}" "${KAFKA_LISTEN##*:}" 120 kafka
-  log "Kafka $KAFKA_VERSION ($KAFKA_MODE) is listening on $KAFKA_LISTEN"
+  wait_for_port "${KAFKA_WAIT%:*}" "${KAFKA_WAIT##*:}" 180 kafka
+  log "Kafka $KAFKA_VERSION ($KAFKA_MODE) is listening on $KAFKA_WAIT"
 }

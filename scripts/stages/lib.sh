@@ -20,14 +20,26 @@ ensure_dir() {
   install -d -m "$mode" -o "${owner%%:*}" -g "${owner##*:}" "$dir"
 }
 
-ensure_packages() {
-  local missing=()
-  local pkg
-  for pkg in "$@"; do rpm -q "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
-  if ((${#missing[@]})); then
-    log "installing ${missing[*]}"
-    dnf install -y -q "${missing[@]}"
+# Package managers, one pair of functions per family; PKG_FAMILY (apt | dnf) comes from the OS data.
+pkg_installed_apt() { [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]; }
+pkg_install_apt() {
+  # A fresh cloud image ships without package lists; refresh them when older than an hour.
+  if [[ -z $(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -60 -print -quit) ]]; then
+    apt-get -o DPkg::Lock::Timeout=300 update -qq
   fi
+  # The lock timeout waits out apt runs the image starts at boot (apt-daily, unattended-upgrades).
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "$@" >/dev/null
+}
+pkg_installed_dnf() { rpm -q "$1" >/dev/null 2>&1; }
+pkg_install_dnf() { dnf install -y -q "$@"; }
+
+ensure_packages() {
+  : "${PKG_FAMILY:?the stage must set PKG_FAMILY (apt or dnf)}"
+  local missing=() pkg
+  for pkg in "$@"; do "pkg_installed_$PKG_FAMILY" "$pkg" || missing+=("$pkg"); done
+  ((${#missing[@]})) || return 0
+  log "installing ${missing[*]}"
+  "pkg_install_$PKG_FAMILY" "${missing[@]}"
 }
 
 # download_verified URL SHA512 DEST: fetch once, keep only if the SHA-512 matches the pinned one.

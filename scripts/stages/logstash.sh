@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Stage "logstash": sourced by apply.sh (strict mode, lib.sh and stage.env loaded).
 : "${LOGSTASH_VERSION:?}" "${LOGSTASH_URL:?}" "${LOGSTASH_HOME:?}" "${LOGSTASH_SETTINGS:?}"
-: "${ELASTIC_KEY_FINGERPRINT:?}" "${ELASTIC_KEY_URL:?}" "${LOGSTASH_SHA512=}"
+: "${ELASTIC_KEY_FINGERPRINT:?}" "${ELASTIC_KEY_URL:?}" "${GNUPG_PACKAGE:?}" "${LOGSTASH_SHA512=}"
 
 # download_signed URL DEST: no pinned SHA-512 for this release, so the tarball is trusted only once
 # Elastic's signature over it (by the key with the pinned fingerprint) checks out.
@@ -32,7 +32,7 @@ stage_main() {
     if [[ -n $LOGSTASH_SHA512 ]]; then
       download_verified "$LOGSTASH_URL" "$LOGSTASH_SHA512" "$archive"
     else
-      ensure_packages gnupg2-minimal
+      ensure_packages "$GNUPG_PACKAGE"
       download_signed "$LOGSTASH_URL" "$archive"
     fi
     unpack_once "$archive" "$dir"

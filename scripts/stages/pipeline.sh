@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Stage "pipeline": sourced by apply.sh (strict mode, lib.sh and stage.env loaded).
 # Secrets arrive on stdin as NAME<TAB>base64 lines and go to a root-only environment file.
-: "${PIPELINE_CONFIG:?}" "${SECRETS_FILE:?}" "${SECRET_COUNT:?}" "${PIPELINE_PLUGINS=}"
+: "${PIPELINE_CONFIG:?}" "${LOGSTASH_HOME:?}" "${SECRETS_FILE:?}" "${SECRET_COUNT:?}" "${PIPELINE_PLUGINS=}"
 
 write_secrets() {
   local tmp name b64 value
@@ -28,11 +28,11 @@ write_secrets() {
 ensure_plugins() {
   local plugin installed
   [[ -n $PIPELINE_PLUGINS ]] || return 0
-  installed=$(/opt/logstash/bin/logstash-plugin list 2>/dev/null)
+  installed=$("$LOGSTASH_HOME/bin/logstash-plugin" list 2>/dev/null)
   for plugin in $PIPELINE_PLUGINS; do
     grep -qx "$plugin" <<<"$installed" && continue
     log "installing Logstash plugin $plugin"
-    /opt/logstash/bin/logstash-plugin install "$plugin"
+    "$LOGSTASH_HOME/bin/logstash-plugin" install "$plugin"
   done
 }
 
@@ -42,7 +42,7 @@ check_config() {
   local scratch out
   scratch=$(mktemp -d)
   chown logstash:logstash "$scratch"
-  if ! out=$(runuser -u logstash -- /opt/logstash/bin/logstash \
+  if ! out=$(runuser -u logstash -- "$LOGSTASH_HOME/bin/logstash" \
                --path.settings /etc/logstash --path.data "$scratch" --path.config "$PIPELINE_CONFIG" \
                --config.test_and_exit 2>&1); then
     rm -rf "$scratch"

@@ -6,12 +6,13 @@ from components import operator
 
 
 def test_commands_are_ready_to_paste():
-    assert operator.save_key_command("dev") == (
+    access = operator.Access("dev", "admin")
+    assert access.save_key_command() == (
         "pulumi stack output --show-secrets sshPrivateKey > ~/.ssh/kafka-pipeline-dev.pem && "
         "chmod 600 ~/.ssh/kafka-pipeline-dev.pem")
-    assert operator.ssh_command("dev", "203.0.113.5") == "ssh -i ~/.ssh/kafka-pipeline-dev.pem ec2-user@203.0.113.5"
-    assert operator.ssh_command("dev", "203.0.113.5", byo_key=True) == "ssh ec2-user@203.0.113.5"
-    assert operator.tunnel_command("class", "203.0.113.5").endswith("-N -L 9094:localhost:9094")
+    assert access.ssh("203.0.113.5") == "ssh -i ~/.ssh/kafka-pipeline-dev.pem admin@203.0.113.5"
+    assert operator.Access("dev", "ec2-user", byo_key=True).ssh("203.0.113.5") == "ssh ec2-user@203.0.113.5"
+    assert operator.Access("class", "admin").tunnel("203.0.113.5").endswith("-N -L 9094:localhost:9094")
 
 
 def test_detected_ip_must_be_an_ipv4_address(monkeypatch):

@@ -66,6 +66,15 @@ BAD = [
     ({"consumer": {"autoOffsetReset": "middle"}}, "consumer.autoOffsetReset", "allowed: earliest, latest"),
     ({"sshPublicKey": ""}, "sshPublicKey", "OpenSSH public key"),
     ({"colour": "blue"}, "colour", "unknown key"),
+    ({"platform": "gcp"}, "platform", "allowed: aws, local"),
+    ({"os": "ubuntu-24.04"}, "os", "allowed: debian-12, al2023"),
+    ({"platform": "local", "os": "al2023"}, "os", "boots debian-12 only"),
+    ({"platform": "local", "local": {"subnet": "8.8.8.0/24"}}, "local.subnet", "private IPv4 subnet"),
+    ({"platform": "local", "local": {"subnet": "10.0.0.0/8"}}, "local.subnet", "/16 to /26"),
+    ({"platform": "local", "local": {"bridge": "br0"}}, "local.bridge", "unknown key"),
+    ({"kafka": {"sha512": "abc"}}, "kafka.sha512", "128 hex digits"),
+    ({"logstash": {"sha512": "z" * 128}}, "logstash.sha512", "128 hex digits"),
+    ({"logstash": {"downloadUrl": "mirror"}}, "logstash.downloadUrl", "http(s) URL"),
 ]
 
 
@@ -80,8 +89,9 @@ def test_bad_values_are_refused_naming_the_key_value_and_what_is_allowed(raw, pa
 
 
 def test_the_corpus_covers_every_contract_key():
-    contract = {"sshCidrs", "ttlHours", "students", "kafka.version", "kafka.mode", "kafka.brokers",
-                "kafka.instanceType", "kafka.topics", "kafka.downloadUrl", "logstash.version",
+    contract = {"platform", "os", "sshCidrs", "ttlHours", "students", "kafka.version", "kafka.mode", "kafka.brokers",
+                "kafka.instanceType", "kafka.topics", "kafka.downloadUrl", "logstash.version", "logstash.downloadUrl",
+                "kafka.sha512", "logstash.sha512",
                 "producer.instanceType", "producer.topic", "producer.source", "consumer.instanceType",
                 "consumer.topics", "consumer.groupId", "consumer.sink"}
     covered = {path for _, path, _ in BAD}
@@ -141,3 +151,22 @@ def test_zookeeper_mode_with_a_3x_release():
 def test_every_pinned_kafka_release_has_a_sha512():
     for version, release in releases.KAFKA.items():
         assert len(release.sha512) == 128 and int(release.sha512, 16) >= 0, version
+
+
+def test_the_local_platform_needs_no_region_and_no_ssh_cidrs():
+    s = parse({"platform": "local"}, stack="local", region=None)
+    assert (s.platform, s.region, s.ssh_cidrs, s.os.id) == ("local", None, (), "debian-12")
+    assert s.local.subnet.startswith("10.214.") and s.local.gateway.endswith(".1")
+    assert len(s.local.bridge) <= 15
+
+
+def test_two_local_stacks_get_two_bridges_and_subnets():
+    a, b = (parse({"platform": "local"}, stack=name, region=None).local for name in ("local", "rehearsal"))
+    assert a.bridge != b.bridge and a.subnet != b.subnet
+
+
+def test_a_mirrors_checksums_replace_the_pinned_ones():
+    digest = "AB" * 64
+    s = settings({"kafka": {"sha512": digest}, "logstash": {"sha512": digest}})
+    assert s.kafka.sha512 == s.logstash.sha512 == digest.lower()
+    assert settings().kafka.sha512 is None

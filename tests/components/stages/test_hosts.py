@@ -20,8 +20,13 @@ def test_ttl_timer_counts_hours_from_boot(make_settings, broker):
     assert base.plan(make_settings({"ttlHours": 0}), broker).env["TTL_ENABLED"] == "0"
 
 
-def test_java_is_a_headless_17(make_settings, broker):
-    assert java.plan(make_settings(), broker).env["JAVA_PACKAGE"] == "java-17-amazon-corretto-headless"
+@pytest.mark.parametrize("os, package, family", [
+    ("debian-12", "openjdk-17-jre-headless", "apt"),
+    ("al2023", "java-17-amazon-corretto-headless", "dnf"),
+])
+def test_java_is_a_headless_17_from_the_oses_own_packages(make_settings, broker, os, package, family):
+    plan = java.plan(make_settings({"os": os}), broker)
+    assert (plan.env["JAVA_PACKAGE"], plan.env["PKG_FAMILY"]) == (package, family)
 
 
 def test_topics_are_created_if_missing_with_their_settings(make_settings, broker):
@@ -73,7 +78,7 @@ def test_bundle_ships_scripts_env_and_a_manifest():
     plan = Plan(stage="java", files=(File("/etc/x", "hello", "0600", "root:root"),), env={"A": "it's"})
     bundle = plan.bundle()
     assert set(bundle) == {"apply.sh", "lib.sh", "stage.sh", "stage.env", "manifest", "files/000"}
-    assert bundle["stage.env"] == "A='it'\"'\"'s'\n"
+    assert bundle["stage.env"] == "A='it'\"'\"'s'\nSTAGE_NAME='java'\n"
     assert bundle["manifest"] == "0600 root:root files/000 /etc/x\n"
 
 
@@ -81,7 +86,6 @@ def test_digest_follows_content_but_not_secret_values():
     a = Plan(stage="java", files=(File("/etc/x", "1"),), secrets={"S": Secret("one")})
     assert a.digest() == Plan(stage="java", files=(File("/etc/x", "1"),), secrets={"S": Secret("two")}).digest()
     assert a.digest() != Plan(stage="java", files=(File("/etc/x", "2"),), secrets={"S": Secret("one")}).digest()
-    assert a.secret_digest() != Plan(stage="java", secrets={"S": Secret("two")}).secret_digest()
     assert "one" not in a.digest() and "one" not in repr(a)
 
 
@@ -96,3 +100,17 @@ def test_logstash_service_reads_secrets_from_an_optional_root_only_file(make_set
     assert "EnvironmentFile=/etc/logstash/logstash.env\nEnvironmentFile=-/etc/logstash/secrets.env\n" in unit
     assert "User=logstash" in unit and "Restart=on-failure" in unit
     assert "--path.settings /etc/logstash --path.config /etc/logstash/conf.d" in unit
+
+
+def test_a_mirrors_checksum_replaces_the_pinned_one_and_the_signature_check(make_settings):
+    digest = "ab" * 64
+    s = make_settings({"kafka": {"sha512": digest}, "logstash": {"sha512": digest}})
+    from components.stages import kafka
+    assert kafka.plan(s, Facts(role="broker", private_ip="10.0.0.5")).env["KAFKA_SHA512"] == digest
+    assert logstash.plan(s, Facts(role="producer")).env["LOGSTASH_SHA512"] == digest
+    assert logstash.plan(make_settings(), Facts(role="producer")).env["LOGSTASH_SHA512"] == ""
+
+
+def test_every_stage_names_itself_in_its_log_lines(make_settings, broker):
+    for stage in (base, java, topics):
+        assert f"STAGE_NAME='{stage.__name__.rsplit('.', 1)[1]}'" in stage.plan(make_settings(), broker).bundle()["stage.env"]

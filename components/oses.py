@@ -1,0 +1,39 @@
+"""The operating systems a host may run. What differs between them is data here, read by the stages
+(package manager, package names) and the platforms (image, default user); scripts never branch on
+an OS name."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class OperatingSystem:
+    id: str
+    # The package manager the stage scripts drive: lib.sh has one small function set per family.
+    family: str
+    # The image's default SSH user, with passwordless sudo (Debian's cloud images: admin).
+    user: str
+    java_package: str
+    gnupg_package: str
+    # AWS: Systems Manager public parameter holding the newest official AMI, per EC2 architecture.
+    ami_parameters: dict[str, str]
+    # local platform: the debootstrap suite of the rootfs; None when the OS cannot be rehearsed locally.
+    suite: str | None = None
+
+
+OPERATING_SYSTEMS: dict[str, OperatingSystem] = {
+    # Debian's own AMIs publish their IDs under /aws/service/debian/release/<major>/latest/<arch>.
+    "debian-12": OperatingSystem(
+        id="debian-12", family="apt", user="admin",
+        java_package="openjdk-17-jre-headless", gnupg_package="gnupg",
+        ami_parameters={"x86_64": "/aws/service/debian/release/12/latest/amd64",
+                        "arm64": "/aws/service/debian/release/12/latest/arm64"},
+        suite="bookworm"),
+    "al2023": OperatingSystem(
+        id="al2023", family="dnf", user="ec2-user",
+        java_package="java-17-amazon-corretto-headless", gnupg_package="gnupg2-minimal",
+        ami_parameters={"x86_64": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+                        "arm64": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"}),
+}
+# The default deployment is the one the local platform rehearses.
+DEFAULT_OS = "debian-12"

@@ -1,0 +1,145 @@
+"""The `aws` platform: EC2 instances in the default VPC, one security group, one SSH key pair.
+
+Instances require IMDSv2, boot from the OS's official AMI, keep an encrypted gp3 root disk and
+stop (not terminate) when the TTL guard powers them off."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_tls as tls
+
+from components import operator
+from components.cost import ROOT_VOLUME_GIB
+from components.platform import Host, connection
+from components.settings import Settings
+from components.stages.kafka import CLIENT_PORT, CONTROLLER_PORT
+
+# Outbound: package repositories and release archives are fetched over HTTPS (HTTP for some mirrors).
+EGRESS_PORTS = (443, 80)
+
+
+@dataclass(frozen=True)
+class Machine:
+    """What AWS says about an instance type: the facts stages size themselves by."""
+
+    instance_type: str
+    arch: str
+    memory_mib: int
+
+
+class Catalog:
+    """AWS look-ups made once per program run and instance type (or architecture), not per host:
+    a class of fifty students asks AWS about two instance types, not a hundred hosts."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._machines: dict[str, Machine] = {}
+        self._amis: dict[str, str] = {}
+
+    def machine(self, instance_type: str) -> Machine:
+        if instance_type not in self._machines:
+            info = aws.ec2.get_instance_type(instance_type=instance_type)
+            archs = info.supported_architectures or []
+            arch = "arm64" if "arm64" in archs else "x86_64"
+            self._machines[instance_type] = Machine(instance_type, arch, int(info.memory_size))
+        return self._machines[instance_type]
+
+    def ami(self, arch: str) -> str:
+        if arch not in self._amis:
+            parameter = self._settings.os.ami_parameters[arch]
+            self._amis[arch] = aws.ssm.get_parameter(name=parameter).insecure_value
+        return self._amis[arch]
+
+
+class AwsPlatform(pulumi.ComponentResource):
+    """What every host of a pipeline shares: the default VPC's subnets, one security group, one SSH key."""
+
+    subnet_ids: list[str]
+    security_group_id: pulumi.Output[str]
+    key_name: pulumi.Output[str]
+    private_key: pulumi.Output[str] | None
+
+    def __init__(self, name: str, settings: Settings, tags: dict[str, str],
+                 opts: pulumi.ResourceOptions | None = None) -> None:
+        # The token predates the platforms; kept so existing stacks keep their resources.
+        super().__init__("kafka-pipeline:index:Network", name, None, opts)
+        self._settings = settings
+        self.catalog = Catalog(settings)
+        child = pulumi.ResourceOptions(parent=self)
+        vpc = aws.ec2.get_vpc(default=True)
+        subnets = aws.ec2.get_subnets(filters=[
+            aws.ec2.GetSubnetsFilterArgs(name="vpc-id", values=[vpc.id]),
+            aws.ec2.GetSubnetsFilterArgs(name="default-for-az", values=["true"]),
+        ])
+        # Sorted so broker i always lands in the same availability zone.
+        self.subnet_ids = sorted(subnets.ids)
+        if not self.subnet_ids:
+            raise pulumi.RunError(f"no default subnets in the default VPC of {settings.region}; "
+                                  "create one with `aws ec2 create-default-vpc`")
+
+        group = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=vpc.id,
+                                      description="kafka-pipeline: SSH from the operator, Kafka inside the pipeline",
+                                      tags={**tags, "Name": f"{name}-sg"}, opts=child)
+        for i, cidr in enumerate(settings.ssh_cidrs):
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-ssh-{i}", security_group_id=group.id, ip_protocol="tcp", from_port=22, to_port=22,
+                **_cidr(cidr), description="SSH from the operator (sshCidrs)", opts=child)
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-kafka", security_group_id=group.id, ip_protocol="tcp",
+            from_port=CLIENT_PORT, to_port=CONTROLLER_PORT, referenced_security_group_id=group.id,
+            description="Kafka clients and KRaft controllers, only from hosts of this pipeline", opts=child)
+        for port in EGRESS_PORTS:
+            aws.vpc.SecurityGroupEgressRule(
+                f"{name}-out-{port}", security_group_id=group.id, ip_protocol="tcp", from_port=port, to_port=port,
+                cidr_ipv4="0.0.0.0/0", description="downloads (packages, Kafka and Logstash releases)", opts=child)
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-out-pipeline", security_group_id=group.id, ip_protocol="-1",
+            referenced_security_group_id=group.id, description="traffic between hosts of this pipeline", opts=child)
+
+        if settings.ssh_public_key:
+            public_key: pulumi.Input[str] = settings.ssh_public_key
+            self.private_key = None
+        else:
+            key = tls.PrivateKey(f"{name}-ssh-key", algorithm="ED25519", opts=child)
+            public_key = key.public_key_openssh
+            self.private_key = pulumi.Output.secret(key.private_key_openssh)
+        pair = aws.ec2.KeyPair(f"{name}-key", public_key=public_key, tags=tags, opts=child)
+        self.security_group_id = group.id
+        self.key_name = pair.key_name
+        self.register_outputs({"securityGroupId": group.id, "keyName": pair.key_name})
+
+    def host(self, name: str, role: str, instance_type: str, placement: int, tags: dict[str, str],
+             parent: pulumi.Resource) -> Host:
+        machine = self.catalog.machine(instance_type)
+        instance = aws.ec2.Instance(
+            name,
+            ami=self.catalog.ami(machine.arch),
+            instance_type=instance_type,
+            subnet_id=self.subnet_ids[placement % len(self.subnet_ids)],
+            vpc_security_group_ids=[self.security_group_id],
+            key_name=self.key_name,
+            associate_public_ip_address=True,
+            # The TTL guard powers the instance off; "stop" keeps disk and data for a later start.
+            instance_initiated_shutdown_behavior="stop",
+            metadata_options=aws.ec2.InstanceMetadataOptionsArgs(
+                http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1),
+            root_block_device=aws.ec2.InstanceRootBlockDeviceArgs(
+                encrypted=True, volume_type="gp3", volume_size=ROOT_VOLUME_GIB, delete_on_termination=True),
+            tags={**tags, "Name": name},
+            volume_tags={**tags, "Name": name},
+            # A newer AMI must not replace a running lab; new hosts pick it up.
+            opts=pulumi.ResourceOptions(parent=parent, ignore_changes=["ami"]),
+        )
+        user = self._settings.os.user
+        return Host(name=name, resource=instance, address=instance.public_ip, private_ip=instance.private_ip,
+                    id=instance.id, user=user, arch=machine.arch, memory_mib=machine.memory_mib,
+                    connection=connection(instance.public_ip, user, self.private_key))
+
+    def cost_estimate(self):
+        return operator.cost_estimate(self._settings)
+
+
+def _cidr(cidr: str) -> dict[str, str]:
+    return {"cidr_ipv6": cidr} if ":" in cidr else {"cidr_ipv4": cidr}
