@@ -17,6 +17,8 @@ from components.errors import Secret
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "scripts" / "stages"
 SHARED_SCRIPTS = ("apply.sh", "lib.sh")
+# Where apply.sh records each stage run's start and end on the host.
+STAGE_LOG = "/var/log/kafka-pipeline/stages.log"
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class Plan:
         """Every file shipped for this stage, by its name in the stage's folder on the host."""
         files = {name: (SCRIPTS / name).read_text() for name in SHARED_SCRIPTS}
         files["stage.sh"] = self.script()
-        env = {"STAGE_NAME": self.stage, **self.env}
+        env = {"STAGE_NAME": self.stage, "STAGE_LOG": STAGE_LOG, **self.env}
         files["stage.env"] = "".join(f"{k}={shell_quote(v)}\n" for k, v in sorted(env.items()))
         manifest = []
         for i, f in enumerate(self.files):

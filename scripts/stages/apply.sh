@@ -21,12 +21,22 @@ main() {
   CHANGED_LIST=$(mktemp)
   trap 'rm -f "$CHANGED_LIST"' EXIT
   export CHANGED_LIST
+  local began
+  began=$(date +%s.%N)
   place_files "$here"
 
   # shellcheck disable=SC1091
   . "$here/stage.sh"
   stage_main
+  record_duration "$began"
   log "done"
+}
+
+# One line per finished stage run in $STAGE_LOG (stage, start and end as epoch seconds), for
+# whoever asks how long a deployment spent where.
+record_duration() {
+  mkdir -p "$(dirname "$STAGE_LOG")"
+  printf '%s %s %s\n' "$STAGE_NAME" "$1" "$(date +%s.%N)" >>"$STAGE_LOG"
 }
 
 # place_files DIR: install each manifest entry (mode owner source destination) if it differs.

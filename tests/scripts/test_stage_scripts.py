@@ -27,6 +27,9 @@ def as_root():
 
 def bundle(tmp_path: Path, plan: Plan, script: str = STAGE) -> Path:
     folder = tmp_path / "kp-test"
+    # Stage runs are recorded in the test's folder, not in this machine's /var/log.
+    plan = Plan(stage=plan.stage, files=plan.files, env={"STAGE_LOG": str(tmp_path / "stages.log"), **plan.env},
+                secrets=plan.secrets)
     for name, content in {**plan.bundle(), "stage.sh": script}.items():
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / name).write_text(content)
@@ -100,3 +103,12 @@ def test_unpack_once_and_link(tmp_path):
     (opt / "kafka-9.9.9" / "bin" / "tool.sh").write_text("kept\n")
     assert lib(tmp_path, body).returncode == 0
     assert (opt / "kafka" / "bin" / "tool.sh").read_text() == "kept\n"  # not unpacked twice
+
+
+def test_each_finished_run_records_its_stage_start_and_end(tmp_path):
+    plan = Plan(stage="java", env={"GREETING": "hi"})
+    folder = bundle(tmp_path, plan)
+    assert apply(folder).returncode == 0 and apply(folder).returncode == 0
+    runs = [line.split() for line in (tmp_path / "stages.log").read_text().splitlines()]
+    assert [r[0] for r in runs] == ["java", "java"]
+    assert all(float(start) <= float(end) for _, start, end in runs)
