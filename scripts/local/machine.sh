@@ -7,6 +7,8 @@
 set -euo pipefail
 
 ROOT=
+# Seconds a host gets to shut down in order before its processes are killed.
+STOP_TIMEOUT=${STOP_TIMEOUT:-30}
 main() {
   : "${MACHINE:?}" "${MACHINE_DIR:?}"
   ROOT=$MACHINE_DIR/rootfs
@@ -143,14 +145,30 @@ stop() {
     # nspawn turns SIGTERM into an orderly shutdown of the host's systemd.
     kill -TERM "$(cat "$MACHINE_DIR/nspawn.pid")" 2>/dev/null || true
     local i
-    for ((i = 0; i < 600; i++)); do running || break; sleep 0.1; done
-    if running; then
-      kill -KILL "$(cat "$MACHINE_DIR/nspawn.pid")" "$(cat "$MACHINE_DIR/launcher.pid")" 2>/dev/null || true
-      sleep 1
-    fi
+    for ((i = 0; i < STOP_TIMEOUT * 10; i++)); do running || break; sleep 0.1; done
   fi
+  # Whatever did not shut down in time goes as at a pulled plug: every process of the host's
+  # cgroup, so no init or service outlives its machine.
+  kill_cgroup
   remove_cgroups
   rm -rf "/run/systemd/nspawn/propagate/$MACHINE"
+}
+
+kill_cgroup() {
+  local dir pids i
+  if [[ -d /run/systemd/system ]]; then
+    systemctl kill --signal=KILL "kafka-pipeline-$MACHINE.service" 2>/dev/null || true
+    systemctl stop "kafka-pipeline-$MACHINE.service" 2>/dev/null || true
+  fi
+  for ((i = 0; i < 50; i++)); do
+    pids=$(for dir in $(cgroup_dirs); do [[ -d $dir ]] && find "$dir" -name cgroup.procs -exec cat {} +; done | sort -u)
+    [[ -n $pids ]] || return 0
+    # shellcheck disable=SC2086 # one pid per word
+    kill -KILL $pids 2>/dev/null || true
+    sleep 0.1
+  done
+  echo "processes of machine $MACHINE survived SIGKILL: $pids" >&2
+  exit 1
 }
 
 remove_cgroups() {
