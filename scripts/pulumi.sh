@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Runs Pulumi for this project with everything it needs set up on first use: the venv, the Pulumi
 # CLI, a local state backend (no Pulumi Cloud account) and a passphrase kept out of git.
-#   scripts/pulumi.sh up|preview|destroy|output|smoke [stack]   (stack defaults to $STACK or dev)
+#   scripts/pulumi.sh up|preview|refresh|destroy|output|smoke [stack] [pulumi options...]
+#   scripts/pulumi.sh <any pulumi command...>      e.g. scripts/pulumi.sh config set ttlHours 8
+# The stack defaults to $STACK, else dev.
 set -euo pipefail
 
 PULUMI_VERSION=3.272.0   # the CLI of the same release as the pinned Python SDK (requirements.txt)
+MIRROR_PORT=8765         # the rehearsal mirror on a local stack's bridge (tests/rehearsal/mirror.py)
 
 main() {
-  local action=${1:?usage: scripts/pulumi.sh up|preview|destroy|output [stack]}
-  local stack=${2:-${STACK:-dev}}
+  local action=${1:?usage: scripts/pulumi.sh up|preview|refresh|destroy|output|smoke [stack] | <pulumi command...>}
   cd "$(dirname "${BASH_SOURCE[0]}")/.."
-
   ensure_venv
   ensure_cli
   export PULUMI_BACKEND_URL="file://$PWD/.pulumi-state"
@@ -20,27 +21,41 @@ main() {
   ensure_passphrase
 
   case $action in
-    up | preview | destroy) check_aws ;;
+    up | preview | refresh | destroy | output | smoke) ;;
+    *)
+      # Any other pulumi command, on the selected stack.
+      local stack=${STACK:-dev}
+      pulumi stack select --create "$stack" >/dev/null
+      exec pulumi "$@" --stack "$stack"
+      ;;
   esac
+  local stack=${2:-${STACK:-dev}}
+  shift $(($# >= 2 ? 2 : 1))
   pulumi stack select --create "$stack" >/dev/null
+  local platform
+  platform=$(pulumi config get platform --stack "$stack" 2>/dev/null || echo aws)
   case $action in
-    up) pulumi up --yes --stack "$stack" && after_up "$stack" ;;
-    preview) pulumi preview --stack "$stack" ;;
-    destroy) pulumi destroy --yes --stack "$stack" && echo "Everything of stack '$stack' is gone." ;;
-    output) pulumi stack output --stack "$stack" ;;
+    up | preview | refresh | destroy) prepare "$platform" "$stack" ;;
+  esac
+  case $action in
+    up) pulumi up --yes --stack "$stack" "$@" && after_up "$stack" ;;
+    preview) pulumi preview --stack "$stack" "$@" ;;
+    refresh) pulumi refresh --yes --stack "$stack" "$@" ;;
+    destroy) pulumi destroy --yes --stack "$stack" "$@" && after_destroy "$platform" "$stack" ;;
+    output) outputs "$stack" ;;
     smoke) smoke "$stack" ;;
-    *) echo "unknown action: $action (use up, preview, destroy, output or smoke)" >&2; exit 2 ;;
   esac
 }
 
 ensure_venv() {
   if [[ ! -x .venv/bin/python ]]; then
-    echo "==> creating .venv and installing requirements"
+    echo "==> creating .venv"
     python3 -m venv .venv
   fi
   # Refilled whenever requirements.txt changed since the venv was last filled (as make does).
   if ! cmp -s requirements.txt .venv/.requirements; then
-    .venv/bin/pip install --quiet -r requirements.txt
+    echo "==> installing the program's Python packages into .venv (a minute or two the first time)"
+    .venv/bin/pip install --quiet --progress-bar off -r requirements.txt
     cp requirements.txt .venv/.requirements
   fi
   export PATH="$PWD/.venv/bin:$PATH"
@@ -49,10 +64,17 @@ ensure_venv() {
 command_exists() { command -v "$1" >/dev/null 2>&1; }
 
 ensure_cli() {
-  export PATH="$HOME/.pulumi/bin:$PATH"
-  if ! command_exists pulumi; then
-    echo "==> installing the Pulumi CLI $PULUMI_VERSION into ~/.pulumi"
-    curl -fsSL https://get.pulumi.com | sh -s -- --version "$PULUMI_VERSION" --no-edit-path
+  export PATH="$PATH:$HOME/.pulumi/bin"
+  command_exists pulumi && return 0
+  echo "==> installing the Pulumi CLI $PULUMI_VERSION into ~/.pulumi"
+  if ! curl -fsSL https://get.pulumi.com | sh -s -- --version "$PULUMI_VERSION" --no-edit-path; then
+    cat >&2 <<'MSG'
+Could not install the Pulumi CLI from get.pulumi.com. Install it another way and run again:
+  - a package manager: brew install pulumi/tap/pulumi   (or see https://www.pulumi.com/docs/install/)
+  - a release archive: unpack pulumi-v<version>-linux-x64.tar.gz and put its pulumi/ folder on PATH
+  - an offline bundle of the CLI and plugins: put its bin/ folder on PATH
+MSG
+    exit 1
   fi
 }
 
@@ -60,6 +82,19 @@ ensure_passphrase() {
   if [[ ! -s .pulumi-passphrase ]]; then
     (umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(32))' >.pulumi-passphrase)
     echo "==> created .pulumi-passphrase (encrypts this machine's stack secrets; keep it, never commit it)"
+  fi
+}
+
+prepare() {
+  local platform=$1 stack=$2
+  if [[ $platform == local ]]; then
+    if [[ $(id -u) != 0 ]]; then
+      echo "The local platform runs its hosts as systemd-nspawn machines on a bridge of this machine: run as root (sudo make up STACK=$stack)." >&2
+      exit 1
+    fi
+    ensure_downloads "$stack"
+  else
+    check_aws
   fi
 }
 
@@ -77,25 +112,79 @@ MSG
   exit 1
 }
 
+# ensure_downloads STACK: local hosts fetch Kafka and Logstash from Apache and Elastic. Where this
+# machine cannot reach them, the rehearsal mirror (tests/rehearsal: Kafka assembled from Maven
+# Central's jars, a Logstash stand-in) serves them on the stack's bridge instead.
+ensure_downloads() {
+  local stack=$1 kafka_url gateway
+  gateway=$(local_gateway "$stack")
+  kafka_url=$(pulumi config get --path kafka.downloadUrl --stack "$stack" 2>/dev/null || true)
+  if [[ -z $kafka_url ]]; then
+    curl -fsSI --max-time 8 https://archive.apache.org/dist/kafka/ >/dev/null 2>&1 && return 0
+    echo "==> Apache's and Elastic's downloads are out of this machine's reach: serving the rehearsal"
+    echo "    mirror (Kafka assembled from Maven Central's jars, a Logstash stand-in) on $gateway:$MIRROR_PORT"
+  elif [[ $kafka_url != "http://$gateway:$MIRROR_PORT/"* ]]; then
+    return 0
+  fi
+  local config key
+  config=$(.venv/bin/python -m tests.rehearsal.mirror start --root .rehearsal/mirror --address "$gateway" --port "$MIRROR_PORT")
+  for key in kafka.downloadUrl kafka.sha512 logstash.downloadUrl logstash.sha512; do
+    pulumi config set --path "$key" "$(python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$key" <<<"$config")" \
+      --stack "$stack"
+  done
+}
+
+local_gateway() {
+  local stack=$1 subnet
+  subnet=$(pulumi config get --path local.subnet --stack "$stack" 2>/dev/null || true)
+  .venv/bin/python -c 'import sys
+from components.settings import parse
+raw = {"platform": "local", **({"local": {"subnet": sys.argv[2]}} if sys.argv[2] else {})}
+print(parse(raw, stack=sys.argv[1], region=None).local.gateway)' "$stack" "$subnet"
+}
+
+after_destroy() {
+  local platform=$1 stack=$2
+  if [[ $platform == local && -d .rehearsal/mirror ]]; then
+    .venv/bin/python -m tests.rehearsal.mirror stop --root .rehearsal/mirror >/dev/null || true
+  fi
+  # New hosts may come back on the same addresses with new host keys.
+  rm -f "$HOME/.ssh/kafka-pipeline-$stack.known_hosts"
+  echo "Everything of stack '$stack' is gone."
+}
+
+outputs() {
+  local stack=$1
+  if ! pulumi stack output --stack "$stack" --json 2>/dev/null | grep -q '[^{}[:space:]]'; then
+    echo "Stack '$stack' has nothing deployed. Deploy it with: make up STACK=$stack" >&2
+    exit 1
+  fi
+  pulumi stack output --stack "$stack"
+}
+
 # smoke STACK: open the SSH tunnel to the broker's operator listener, send a canary through the
 # topic and read it back (scripts/smoke.py), close the tunnel.
 smoke() {
-  local stack=$1 key ip tunnel i
+  local stack=$1 key address user tunnel i
+  address=$(pulumi stack output brokerAddresses --json --stack "$stack" 2>/dev/null \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)[0])' 2>/dev/null) \
+    || { echo "FAIL: stack '$stack' has no broker deployed (make up STACK=$stack first)" >&2; exit 1; }
+  user=$(pulumi stack output sshBroker --json --stack "$stack" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0].split()[-1].split("@")[0])')
   key="$HOME/.ssh/kafka-pipeline-$stack.pem"
-  if [[ ! -s $key ]] && pulumi stack output sshPrivateKey --stack "$stack" >/dev/null 2>&1; then
+  if pulumi stack output sshPrivateKey --stack "$stack" >/dev/null 2>&1; then
     (umask 077 && mkdir -p "$HOME/.ssh" && pulumi stack output --show-secrets sshPrivateKey --stack "$stack" >"$key")
   fi
-  ip=$(pulumi stack output brokerPublicIps --json --stack "$stack" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0])')
   local identity=()
   [[ -s $key ]] && identity=(-i "$key")
   ssh "${identity[@]}" -o ExitOnForwardFailure=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=15 \
-    -N -L 9094:localhost:9094 "ec2-user@$ip" &
+    -o UserKnownHostsFile="$HOME/.ssh/kafka-pipeline-$stack.known_hosts" \
+    -N -L 9094:localhost:9094 "$user@$address" &
   tunnel=$!
   # shellcheck disable=SC2064 # expand now: the tunnel's pid
   trap "kill $tunnel 2>/dev/null" EXIT
   for ((i = 0; i < 20; i++)); do
     (exec 3<>/dev/tcp/127.0.0.1/9094) 2>/dev/null && break
-    kill -0 "$tunnel" 2>/dev/null || { echo "FAIL: the SSH tunnel to $ip did not open (is your IP in sshCidrs?)" >&2; exit 1; }
+    kill -0 "$tunnel" 2>/dev/null || { echo "FAIL: the SSH tunnel to $address did not open (is your IP in sshCidrs?)" >&2; exit 1; }
     sleep 1
   done
   .venv/bin/python scripts/smoke.py --stack "$stack" --bootstrap localhost:9094
@@ -105,9 +194,9 @@ after_up() {
   local stack=$1
   cat <<MSG
 
-Your pipeline is up. Next steps (all values: scripts/pulumi.sh output $stack):
+Your pipeline is up. Next steps (all values: make outputs STACK=$stack):
   1. Save the SSH key:   $(pulumi stack output saveSshKey --stack "$stack" 2>/dev/null || echo "(you brought your own key)")
-  2. Watch data arrive:  pulumi stack output watchConsumer --stack $stack   (students: pulumi stack output students)
+  2. Watch data arrive:  \$(STACK=$stack scripts/pulumi.sh stack output watchConsumer)   (a class: ... stack output students)
   3. Smoke test:         make smoke STACK=$stack   (a canary event through the topic and back)
   4. Tear it down:       make destroy STACK=$stack
 MSG
