@@ -1,0 +1,128 @@
+"""Looking at a rehearsal's hosts from outside: SSH as the stack's user and key, what the
+consumer printed, how long each stage took, and whether anything of ours is left behind."""
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from components.platform import local
+from components.stages.plan import STAGE_LOG
+
+SSH_OPTIONS = ["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+               "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=5"]
+
+
+@dataclass(frozen=True)
+class Remote:
+    address: str
+    user: str
+    key: Path
+
+    def run(self, command: str, timeout: float = 60, check: bool = True) -> str:
+        result = subprocess.run(["ssh", "-i", str(self.key), *SSH_OPTIONS, f"{self.user}@{self.address}", command],
+                                capture_output=True, text=True, timeout=timeout)
+        if check and result.returncode != 0:
+            raise AssertionError(f"on {self.address}: `{command}` failed ({result.returncode}): {result.stderr.strip()}")
+        return result.stdout
+
+    def reachable(self) -> bool:
+        try:
+            return subprocess.run(["ssh", "-i", str(self.key), *SSH_OPTIONS, f"{self.user}@{self.address}", "true"],
+                                  capture_output=True, timeout=15).returncode == 0
+        except subprocess.TimeoutExpired:
+            return False
+
+    def wait_until(self, command: str, timeout: float, what: str) -> float:
+        """Seconds until `command` succeeds on the host (SSH may be down meanwhile)."""
+        began = time.monotonic()
+        while time.monotonic() - began < timeout:
+            try:
+                if subprocess.run(["ssh", "-i", str(self.key), *SSH_OPTIONS, f"{self.user}@{self.address}", command],
+                                  capture_output=True, timeout=30).returncode == 0:
+                    return time.monotonic() - began
+            except subprocess.TimeoutExpired:
+                pass
+            time.sleep(1)
+        raise AssertionError(f"{what} on {self.address}: not within {timeout:.0f}s")
+
+    def stage_runs(self) -> list[tuple[str, float, float]]:
+        """(stage, start, end) of every stage run apply.sh recorded on this host."""
+        text = self.run(f"cat {STAGE_LOG} 2>/dev/null || true")
+        return [(s, float(a), float(b)) for s, a, b in (line.split() for line in text.splitlines() if line.strip())]
+
+
+# ---- what the consumer printed (the stdout sink: rubydebug with Kafka metadata) ----
+
+EVENT_FIELDS = {name: re.compile(rf'^\s*"{name}" => "?([^",]*)"?\s*$') for name in ("topic", "partition", "offset")}
+
+
+def printed_events(journal: str) -> list[tuple[str, int, int]]:
+    """(topic, partition, offset) of each event block a rubydebug output printed: a `{` line, the
+    event's fields with [@metadata][kafka] among them, a `}` line."""
+    events, current = [], None
+    for line in journal.splitlines():
+        if line == "{":
+            current = {}
+        elif line == "}" and current is not None:
+            if {"topic", "partition", "offset"} <= set(current):
+                events.append((current["topic"], int(current["partition"]), int(current["offset"])))
+            current = None
+        elif current is not None:
+            for name, pattern in EVENT_FIELDS.items():
+                match = pattern.match(line)
+                if match and name not in current:
+                    current[name] = match.group(1)
+    return events
+
+
+@dataclass(frozen=True)
+class Tally:
+    """What went through: acknowledged by the broker to the producer, stored, received at the sink."""
+
+    acked: int
+    stored: int
+    received: int
+    duplicates: int
+    missing: int
+
+    @property
+    def lost(self) -> int:
+        """Acknowledged events the broker no longer holds, plus stored ones the sink never saw."""
+        return max(0, self.acked - self.stored) + self.missing
+
+
+def tally(acked: int, end_offsets: dict[tuple[str, int], int], printed: list[tuple[str, int, int]]) -> Tally:
+    counts = Counter(printed)
+    expected = {(t, p, o) for (t, p), end in end_offsets.items() for o in range(end)}
+    return Tally(acked=acked, stored=sum(end_offsets.values()), received=len(expected & set(counts)),
+                 duplicates=sum(n - 1 for n in counts.values()), missing=len(expected - set(counts)))
+
+
+# ---- nothing of ours left behind ----
+
+def leftovers(bridge: str, machines: list[str], state_dir: Path, extra_processes: tuple[str, ...] = ()) -> list[str]:
+    found = []
+    links = subprocess.run(["ip", "-br", "link"], capture_output=True, text=True).stdout
+    for line in links.splitlines():
+        name = line.split()[0].split("@")[0] if line.strip() else ""
+        if name == bridge or any(name == f"vb-{m}" for m in machines):
+            found.append(f"link {name}")
+    mounts = subprocess.run(["findmnt", "-rn", "-o", "TARGET"], capture_output=True, text=True).stdout
+    found += [f"mount {m}" for m in mounts.splitlines() if str(state_dir) in m or any(x in m for x in machines)]
+    processes = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True).stdout
+    needles = (*machines, str(state_dir), *extra_processes)
+    found += [f"process {p.strip()}" for p in processes.splitlines()
+              if any(n in p for n in needles) and "ps -eo" not in p]
+    for machine in machines:
+        found += [f"cgroup {c}" for c in Path("/sys/fs/cgroup").glob(f"*/kafka-pipeline-{machine}")]
+    if state_dir.exists():
+        found.append(f"folder {state_dir}")
+    return found
+
+
+def state_dir(bridge: str) -> Path:
+    return local.STATE_ROOT / bridge

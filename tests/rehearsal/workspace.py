@@ -1,0 +1,98 @@
+"""A copy of the program in a folder of its own, driven by the project's own scripts/pulumi.sh
+with the real Pulumi engine, so a rehearsal is exactly what a user runs and leaves the checkout
+(its stacks, state and passphrase) untouched.
+
+The copy holds the program (Pulumi.yaml, __main__.py, components/, scripts/, requirements.txt)
+and the committed `local` stack file under the rehearsal's stack name; the venv and tests/ (the
+mirror) are linked. HOME points into the copy, so SSH keys and known hosts stay there too."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+PROGRAM = ("Pulumi.yaml", "__main__.py", "components", "scripts", "requirements.txt")
+LINKED = (".venv", "tests")
+
+
+class RehearsalError(AssertionError):
+    pass
+
+
+@dataclass
+class Workspace:
+    stack: str
+    folder: Path
+    config: dict = field(default_factory=dict)
+
+    def create(self) -> "Workspace":
+        if not shutil.which("pulumi"):
+            raise RehearsalError("the Pulumi CLI is not on PATH (on machines without Pulumi's download site, put "
+                                 "the offline bundle's bin/ on PATH, as .ci/run does)")
+        if self.folder.exists():
+            shutil.rmtree(self.folder)
+        self.folder.mkdir(parents=True)
+        for name in PROGRAM:
+            source = ROOT / name
+            if source.is_dir():
+                shutil.copytree(source, self.folder / name, ignore=shutil.ignore_patterns("__pycache__", ".build"))
+            else:
+                shutil.copy2(source, self.folder / name)
+        for name in LINKED:
+            (self.folder / name).symlink_to(ROOT / name)
+        stack_file = yaml.safe_load((ROOT / "stacks" / "Pulumi.local.yaml").read_text())
+        # A salt in a checkout's stack file belongs to that checkout's passphrase, not to this copy's.
+        stack_file.pop("encryptionsalt", None)
+        stack_file["config"].update({f"kafka-pipeline:{k}": v for k, v in self.config.items()})
+        (self.folder / "stacks").mkdir()
+        (self.folder / "stacks" / f"Pulumi.{self.stack}.yaml").write_text(yaml.safe_dump(stack_file))
+        (self.folder / "home").mkdir()
+        return self
+
+    def env(self) -> dict[str, str]:
+        return {**os.environ, "HOME": str(self.folder / "home"), "STACK": self.stack}
+
+    def script(self, *args: str, timeout: float = 1800, check: bool = True) -> subprocess.CompletedProcess:
+        """scripts/pulumi.sh with `args`, in the copy; its output kept for the failure message."""
+        began = time.monotonic()
+        result = subprocess.run(["bash", "scripts/pulumi.sh", *args], cwd=self.folder, env=self.env(),
+                                capture_output=True, text=True, timeout=timeout)
+        result.seconds = time.monotonic() - began
+        if check and result.returncode != 0:
+            raise RehearsalError(f"scripts/pulumi.sh {' '.join(args)} failed ({result.returncode}):\n"
+                                 f"{tail(result.stdout, 60)}\n{tail(result.stderr, 40)}")
+        return result
+
+    def up(self, *options: str) -> subprocess.CompletedProcess:
+        return self.script("up", self.stack, *options)
+
+    def outputs(self) -> dict:
+        return json.loads(self.script("stack", "output", "--json", "--show-secrets").stdout)
+
+    def resources(self) -> list[dict]:
+        state = json.loads(self.script("stack", "export").stdout)
+        return state["deployment"].get("resources") or []
+
+    def set(self, key: str, value: str) -> None:
+        self.script("config", "set", "--path", key, value)
+
+    def key_file(self) -> Path:
+        path = self.folder / "home" / "stack.pem"
+        if not path.exists():
+            path.write_text(self.outputs()["sshPrivateKey"])
+            path.chmod(0o600)
+        return path
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def tail(text: str, lines: int) -> str:
+    return "\n".join((text or "").strip().splitlines()[-lines:])
