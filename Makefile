@@ -3,13 +3,16 @@ STACK ?= dev
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: up preview destroy outputs smoke test unit integration jars bench deps dev-deps
+.PHONY: up preview refresh destroy outputs smoke test unit integration rehearse jars bench deps dev-deps
 
 up:
 	scripts/pulumi.sh up $(STACK)
 
 preview:
 	scripts/pulumi.sh preview $(STACK)
+
+refresh:
+	scripts/pulumi.sh refresh $(STACK)
 
 destroy:
 	scripts/pulumi.sh destroy $(STACK)
@@ -23,29 +26,35 @@ smoke:
 # The venv is (re)filled whenever a requirements file changed since it was last filled.
 deps: $(VENV)/.requirements
 dev-deps: $(VENV)/.requirements-dev
-	@scripts/test-deps.sh
 
 $(VENV)/.requirements: requirements.txt
 	@test -x $(PY) || python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet -r requirements.txt
+	@echo "==> installing the program's Python packages into $(VENV)"
+	$(VENV)/bin/pip install --quiet --progress-bar off -r requirements.txt
 	@cp requirements.txt $@
 
 $(VENV)/.requirements-dev: requirements-dev.txt $(VENV)/.requirements
-	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	$(VENV)/bin/pip install --quiet --progress-bar off -r requirements-dev.txt
 	@cp requirements-dev.txt $@
 
-# Every layer: config validation, stages, shellcheck, the program under mocks, and the real
-# Kafka broker in network namespaces (needs root; jars come from Maven Central once).
+# Every layer: config validation, stages, shellcheck, the program under mocks, the real Kafka
+# broker in network namespaces, and the rehearsal on local systemd hosts (needs root; Kafka's jars
+# come from Maven Central and the hosts' image from Debian, once each).
 test: dev-deps jars
 	$(PY) -m pytest
 
+# Python only: config, stages, shellcheck and the program under mocks.
 unit: dev-deps
 	$(PY) -m pytest -m "not integration"
 
 integration: dev-deps jars
-	$(PY) -m pytest -m integration
+	$(PY) -m pytest -m "integration and not rehearsal"
 
-jars:
+# From nothing to nothing on local systemd-nspawn hosts, with the real Pulumi engine.
+rehearse: dev-deps jars
+	$(PY) -m pytest -m rehearsal
+
+jars: dev-deps
 	@scripts/test-deps.sh jars
 
 # Figures only, no assertions: the data path between namespaces vs Kafka's own perf tool, and how

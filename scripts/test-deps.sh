@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
 # What the tests need beyond Python packages, installed only when missing (Debian/Ubuntu apt):
-# iproute2 for network namespaces, a Java 17+ runtime and Maven for the real Kafka broker.
+# iproute2 for network namespaces, a Java 17+ runtime and Maven for the real Kafka broker, and for
+# the rehearsal systemd-nspawn, debootstrap, apt-cacher-ng and an SSH client.
 #   scripts/test-deps.sh        system packages
 #   scripts/test-deps.sh jars   also resolve the Kafka jars through Maven (cached in ~/.m2)
 set -euo pipefail
+
+# command -> the Debian package that provides it
+TOOLS=(
+  "ip iproute2"
+  "java openjdk-17-jre-headless"
+  "mvn maven"
+  "systemd-nspawn systemd-container"
+  "debootstrap debootstrap"
+  "apt-cacher-ng apt-cacher-ng"
+  "ssh openssh-client"
+)
 
 main() {
   cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -12,15 +24,15 @@ main() {
     echo "==> resolving Kafka jars for the real-broker tests (Maven Central, cached in ~/.m2)"
     .venv/bin/python -c 'from components import releases; from tests.integration import jars
 for version in (releases.DEFAULT_KAFKA, releases.ZOOKEEPER_KAFKA):
-    jars.classpath(version)' 
+    jars.classpath(version)'
   fi
 }
 
 ensure_tools() {
-  local missing=()
-  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
-  command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
-  command -v mvn >/dev/null 2>&1 || missing+=(maven)
+  local missing=() entry
+  for entry in "${TOOLS[@]}"; do
+    command -v "${entry%% *}" >/dev/null 2>&1 || missing+=("${entry##* }")
+  done
   ((${#missing[@]})) || return 0
   if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null 2>&1; then
     echo "The tests need: ${missing[*]}. Install them (as root, with your package manager) and run again." >&2

@@ -19,7 +19,8 @@ from components.settings import Settings
 
 STATE_ROOT = Path("/var/lib/kafka-pipeline/local")
 CACHE_ROOT = Path("/var/cache/kafka-pipeline")
-PROXY_PORT = 3142
+# Not apt-cacher-ng's usual 3142, which a service of this machine may hold on every interface.
+PROXY_PORT = 3149
 DEBIAN_MIRROR = "http://deb.debian.org/debian"
 DEBIAN_SECURITY = "http://deb.debian.org/debian-security"
 # What the matching cloud image holds that a minbase rootfs lacks, and no more: Java, Kafka and

@@ -17,6 +17,8 @@ main() {
 }
 
 up() {
+  ensure_tool systemd-nspawn systemd-container
+  ensure_tool apt-cacher-ng apt-cacher-ng
   mkdir -p "$STATE_DIR" "$APT_CACHE"
   if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
     ip link add "$BRIDGE" type bridge
@@ -35,6 +37,18 @@ down() {
   rm -rf "$STATE_DIR"
 }
 
+# ensure_tool COMMAND PACKAGE: what the local platform needs on this machine, from apt when missing.
+ensure_tool() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  command -v apt-get >/dev/null 2>&1 || { echo "the local platform needs $1 (package $2): install it" >&2; exit 1; }
+  echo "installing $2 (the local platform needs $1)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null
+  # A package's own service (apt-cacher-ng listens on every interface) is not what we installed it for.
+  if [[ -d /run/systemd/system ]] && systemctl list-unit-files "$2.service" >/dev/null 2>&1; then
+    systemctl disable --now "$2.service" >/dev/null 2>&1 || true
+  fi
+}
+
 status() {
   local bridge=false proxy=false nat=false
   ip -br addr show "$BRIDGE" 2>/dev/null | grep -qF "$GATEWAY/$PREFIX" && bridge=true
@@ -47,11 +61,6 @@ status() {
 # package fetched once is served from $APT_CACHE to every later host and stack.
 ensure_proxy() {
   proxy_running && return 0
-  if ! command -v apt-cacher-ng >/dev/null 2>&1; then
-    command -v apt-get >/dev/null 2>&1 || { echo "the local platform needs apt-cacher-ng (install it)" >&2; exit 1; }
-    echo "installing apt-cacher-ng (the hosts' caching package proxy)" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq apt-cacher-ng >/dev/null
-  fi
   mkdir -p "$STATE_DIR/proxy"
   cat >"$STATE_DIR/proxy/acng.conf" <<CONF
 CacheDir: $APT_CACHE
