@@ -24,8 +24,13 @@ BUILD_DIR = Path(__file__).resolve().parents[1] / ".build"
 def apply_stages(host: Host, stages: Sequence[str], facts: pulumi.Output[Facts] | Facts,
                  plan_for: Callable[[str, Facts], Plan], parent: pulumi.Resource,
                  after: Sequence[pulumi.Resource] = ()) -> list[remote.Command]:
-    """One CopyToRemote + Command per stage, in order, the first after `after`; returns the commands."""
+    """One CopyToRemote + Command per stage, in order, the first after `after`; returns the commands.
+
+    A stage re-runs when its own content changes or any earlier stage's on the host does: the stage
+    that starts a service then sees what another stage placed for it (a new heap, a new release)
+    and restarts the service if, and only if, anything it runs from differs."""
     commands: list[remote.Command] = []
+    digests: list[pulumi.Output[str]] = []
     home = f"/home/{host.user}"
     for stage in stages:
         plan = pulumi.Output.from_input(facts).apply(lambda f, s=stage: plan_for(s, f))
@@ -36,6 +41,7 @@ def apply_stages(host: Host, stages: Sequence[str], facts: pulumi.Output[Facts] 
         # (this trigger among them) are resolved, so the engine hashes the finished folder.
         folder = bundle_folder(child, stage)
         written = plan.apply(lambda p, f=folder: write_bundle(f, p))
+        digests.append(written)
         copy = remote.CopyToRemote(
             f"{child}-files",
             connection=host.connection,
@@ -51,7 +57,7 @@ def apply_stages(host: Host, stages: Sequence[str], facts: pulumi.Output[Facts] 
             # Secrets travel on stdin, as a Pulumi secret: never in a command line or plaintext state.
             # A changed secret changes stdin, which re-runs the command as an update.
             stdin=pulumi.Output.secret(plan.apply(lambda p: p.stdin())),
-            triggers=[written, host.id],
+            triggers=[*digests, host.id],
             logging=remote.Logging.STDERR,
             # sshd refuses to set the previous output as environment: asking only earns a warning.
             add_previous_output_in_env=False,

@@ -11,10 +11,14 @@ from components.stages.plan import Facts, File, Plan, properties, service
 
 HOME = "/opt/kafka"
 CONFIG = "/etc/kafka/server.properties"
+ENV_FILE = "/etc/kafka/kafka.env"
+UNIT_FILE = "/etc/systemd/system/kafka.service"
 DATA_DIR = "/var/lib/kafka/data"
 CLIENT_PORT = 9092
 CONTROLLER_PORT = 9093
 # Bound to the broker's loopback and advertised as localhost: reachable only through an SSH tunnel.
+# Broker n listens on OPERATOR_PORT + n - 1, so one tunnel per broker gives the operator every
+# broker under the address it advertises, whichever one leads a partition.
 OPERATOR_PORT = 9094
 ZOOKEEPER_CONNECT = "127.0.0.1:2181"
 
@@ -23,8 +27,8 @@ def plan(settings: Settings, facts: Facts) -> Plan:
     heap = heap_mb(settings, facts)
     files = (
         File(CONFIG, properties(server_properties(settings, facts))),
-        File("/etc/kafka/kafka.env", f'KAFKA_HEAP_OPTS="-Xms{heap}m -Xmx{heap}m"\n'),
-        File("/etc/systemd/system/kafka.service", unit(settings)),
+        File(ENV_FILE, f'KAFKA_HEAP_OPTS="-Xms{heap}m -Xmx{heap}m"\n'),
+        File(UNIT_FILE, unit(settings)),
     )
     return Plan(stage="kafka", files=files, env={
         **release_env(settings),
@@ -33,6 +37,8 @@ def plan(settings: Settings, facts: Facts) -> Plan:
         "KAFKA_MODE": settings.kafka.mode,
         "KAFKA_FORMAT_ARGS": " ".join(format_args(settings)) if settings.kafka.mode == "kraft" else "",
         "KAFKA_WAIT": f"{facts.private_ip}:{ready_port(settings)}",
+        # What the broker runs from: a change to any restarts it, nothing else does.
+        "SERVICE_INPUTS": " ".join((CONFIG, ENV_FILE, UNIT_FILE, HOME)),
     })
 
 
@@ -51,6 +57,11 @@ def release_env(settings: Settings) -> dict[str, str]:
         "KAFKA_SHA512": settings.kafka.sha512 or releases.KAFKA[settings.kafka.version].sha512,
         "KAFKA_HOME": HOME,
     }
+
+
+def max_heap_mb(memory_mib: int) -> int:
+    """The most heap a broker may have: the OS and Kafka's page cache need the rest."""
+    return memory_mib - 512
 
 
 def heap_mb(settings: Settings, facts: Facts) -> int:
@@ -75,9 +86,19 @@ def bootstrap_servers(brokers: tuple[str, ...]) -> str:
     return ",".join(f"{ip}:{CLIENT_PORT}" for ip in brokers)
 
 
+def operator_port(node_id: int) -> int:
+    return OPERATOR_PORT + node_id - 1
+
+
+def operator_bootstrap(brokers: int) -> str:
+    """What the operator's tools dial once the tunnels are open."""
+    return ",".join(f"localhost:{operator_port(n)}" for n in range(1, brokers + 1))
+
+
 def server_properties(settings: Settings, facts: Facts, data_dir: str = DATA_DIR) -> dict[str, object]:
     brokers = settings.kafka.brokers
     replicated = min(3, brokers)
+    operator = operator_port(facts.node_id)
     props: dict[str, object] = {
         "log.dirs": data_dir,
         "num.partitions": 1,
@@ -91,7 +112,7 @@ def server_properties(settings: Settings, facts: Facts, data_dir: str = DATA_DIR
         "unclean.leader.election.enable": False,
         "group.initial.rebalance.delay.ms": 0,
         "log.retention.hours": 168,
-        "advertised.listeners": f"PLAINTEXT://{facts.private_ip}:{CLIENT_PORT},OPERATOR://localhost:{OPERATOR_PORT}",
+        "advertised.listeners": f"PLAINTEXT://{facts.private_ip}:{CLIENT_PORT},OPERATOR://localhost:{operator}",
         "inter.broker.listener.name": "PLAINTEXT",
     }
     if int(settings.kafka.version.split(".")[0]) >= 4:
@@ -106,7 +127,7 @@ def server_properties(settings: Settings, facts: Facts, data_dir: str = DATA_DIR
             "controller.quorum.voters": ",".join(f"{i}@{ip}:{CONTROLLER_PORT}" for i, ip in enumerate(voters, 1)),
             "controller.listener.names": "CONTROLLER",
             "listeners": (f"PLAINTEXT://{facts.private_ip}:{CLIENT_PORT},CONTROLLER://{facts.private_ip}:{CONTROLLER_PORT},"
-                          f"OPERATOR://127.0.0.1:{OPERATOR_PORT}"),
+                          f"OPERATOR://127.0.0.1:{operator}"),
             "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,OPERATOR:PLAINTEXT",
         })
     else:
@@ -114,7 +135,7 @@ def server_properties(settings: Settings, facts: Facts, data_dir: str = DATA_DIR
             "broker.id": facts.node_id,
             "zookeeper.connect": ZOOKEEPER_CONNECT,
             "zookeeper.connection.timeout.ms": 18000,
-            "listeners": f"PLAINTEXT://{facts.private_ip}:{CLIENT_PORT},OPERATOR://127.0.0.1:{OPERATOR_PORT}",
+            "listeners": f"PLAINTEXT://{facts.private_ip}:{CLIENT_PORT},OPERATOR://127.0.0.1:{operator}",
             "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,OPERATOR:PLAINTEXT",
         })
     return props
@@ -126,7 +147,7 @@ def unit(settings: Settings) -> str:
         after="network-online.target zookeeper.service" if settings.kafka.mode == "zookeeper" else "network-online.target",
         user="kafka",
         service_keys={
-            "EnvironmentFile": "/etc/kafka/kafka.env",
+            "EnvironmentFile": ENV_FILE,
             "Environment": "LOG_DIR=/var/log/kafka",
             "ExecStart": f"{HOME}/bin/kafka-server-start.sh {CONFIG}",
             "RestartSec": "5",

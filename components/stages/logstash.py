@@ -9,6 +9,14 @@ from components.stages.plan import Facts, File, Plan, package_env, service
 HOME = "/opt/logstash"
 SETTINGS_DIR = "/etc/logstash"
 CONFIG_DIR = "/etc/logstash/conf.d"
+SETTINGS_FILE = f"{SETTINGS_DIR}/logstash.yml"
+ENV_FILE = f"{SETTINGS_DIR}/logstash.env"
+# Copied from the release once (logstash.sh): Logstash reads it from --path.settings.
+JVM_OPTIONS = f"{SETTINGS_DIR}/jvm.options"
+UNIT_FILE = "/etc/systemd/system/logstash.service"
+# The config check beside a running service: a small JVM, never a second full-size one.
+CHECK_HEAP_MB = 384
+CHECK_JAVA_OPTS = f"-Xms128m -Xmx{CHECK_HEAP_MB}m"
 # Elastic's signing key (https://artifacts.elastic.co/GPG-KEY-elasticsearch).
 ELASTIC_KEY_FINGERPRINT = "46095ACC8548582C1A2699A9D27D666CD88E42B4"
 ELASTIC_KEY_URL = "https://artifacts.elastic.co/GPG-KEY-elasticsearch"
@@ -17,11 +25,11 @@ ELASTIC_KEY_URL = "https://artifacts.elastic.co/GPG-KEY-elasticsearch"
 def plan(settings: Settings, facts: Facts) -> Plan:
     version = settings.logstash.version
     arch = releases.logstash_arch(facts.arch)
-    heap = heap_mb(facts)
+    heap = heap_mb(settings, facts)
     return Plan(stage="logstash", files=(
-        File(f"{SETTINGS_DIR}/logstash.yml", yaml_lines(logstash_yml())),
-        File(f"{SETTINGS_DIR}/logstash.env", f'LS_JAVA_OPTS="-Xms{heap}m -Xmx{heap}m"\n'),
-        File("/etc/systemd/system/logstash.service", UNIT),
+        File(SETTINGS_FILE, yaml_lines(logstash_yml())),
+        File(ENV_FILE, f'LS_JAVA_OPTS="-Xms{heap}m -Xmx{heap}m"\n'),
+        File(UNIT_FILE, UNIT),
     ), env={
         **package_env(settings),
         "GNUPG_PACKAGE": settings.os.gnupg_package,
@@ -35,8 +43,16 @@ def plan(settings: Settings, facts: Facts) -> Plan:
     })
 
 
-def heap_mb(facts: Facts) -> int:
-    """Two fifths of the host's memory, within 256 MiB..4 GiB; the rest is JVM overhead and OS."""
+def max_heap_mb(memory_mib: int) -> int:
+    """The most heap Logstash may have: its config check's JVM and the OS need the rest."""
+    return memory_mib - 512 - CHECK_HEAP_MB
+
+
+def heap_mb(settings: Settings, facts: Facts) -> int:
+    """`logstash.heapMb`, else two fifths of the host's memory within 256 MiB..4 GiB; the rest is
+    JVM overhead, the config check's small JVM and the OS."""
+    if settings.logstash.heap_mb:
+        return settings.logstash.heap_mb
     return max(256, min(4096, facts.memory_mib * 2 // 5))
 
 
@@ -63,7 +79,7 @@ UNIT = service(
     user="logstash",
     service_keys={
         # "-": optional; secrets.env exists only when the pipeline has secrets.
-        "EnvironmentFile": ("/etc/logstash/logstash.env", "-/etc/logstash/secrets.env"),
+        "EnvironmentFile": (ENV_FILE, f"-{SETTINGS_DIR}/secrets.env"),
         "ExecStart": f"{HOME}/bin/logstash --path.settings {SETTINGS_DIR} --path.config {CONFIG_DIR}",
         "RestartSec": "10",
         "LimitNOFILE": "16384",

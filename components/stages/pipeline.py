@@ -5,11 +5,13 @@ from __future__ import annotations
 from components.logstash import pipelines
 from components.settings import Settings, student_topic
 from components.stages.kafka import bootstrap_servers
-from components.stages.logstash import HOME as LOGSTASH_HOME
+from components.stages import logstash
 from components.stages.plan import Facts, File, Plan
 
-CONFIG = "/etc/logstash/conf.d/pipeline.conf"
-SECRETS_FILE = "/etc/logstash/secrets.env"
+CONFIG = f"{logstash.CONFIG_DIR}/pipeline.conf"
+SECRETS_FILE = f"{logstash.SETTINGS_DIR}/secrets.env"
+# The Logstash plugins this pipeline needs, one a line: a changed list restarts the service.
+PLUGINS_FILE = f"{logstash.SETTINGS_DIR}/plugins.list"
 
 
 def build(settings: Settings, facts: Facts) -> pipelines.Built:
@@ -24,9 +26,16 @@ def build(settings: Settings, facts: Facts) -> pipelines.Built:
 
 def plan(settings: Settings, facts: Facts) -> Plan:
     built = build(settings, facts)
-    return Plan(stage="pipeline", files=(File(CONFIG, built.text(), "0640", "root:logstash"),), env={
+    return Plan(stage="pipeline", files=(
+        File(CONFIG, built.text(), "0640", "root:logstash"),
+        File(PLUGINS_FILE, "".join(f"{name}\n" for name in built.install)),
+    ), env={
         "PIPELINE_CONFIG": CONFIG,
-        "LOGSTASH_HOME": LOGSTASH_HOME,
+        "LOGSTASH_HOME": logstash.HOME,
+        "CHECK_JAVA_OPTS": logstash.CHECK_JAVA_OPTS,
+        # What Logstash runs from, whichever stage placed it: a change to any restarts it.
+        "SERVICE_INPUTS": " ".join((logstash.SETTINGS_FILE, logstash.ENV_FILE, logstash.JVM_OPTIONS, logstash.UNIT_FILE,
+                                    CONFIG, SECRETS_FILE, PLUGINS_FILE, logstash.HOME)),
         # Plugins live inside the release's folder: a new Logstash release needs them installed again.
         "LOGSTASH_VERSION": settings.logstash.version,
         "PIPELINE_PLUGINS": " ".join(built.install),

@@ -19,6 +19,8 @@ SCRIPTS = Path(__file__).resolve().parents[2] / "scripts" / "stages"
 SHARED_SCRIPTS = ("apply.sh", "lib.sh")
 # Where apply.sh records each stage run's start and end on the host.
 STAGE_LOG = "/var/log/kafka-pipeline/stages.log"
+# Where ensure_service (lib.sh) keeps what each service was last started with.
+SERVICE_RECORDS = "/var/lib/kafka-pipeline/services"
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class Plan:
         """Every file shipped for this stage, by its name in the stage's folder on the host."""
         files = {name: (SCRIPTS / name).read_text() for name in SHARED_SCRIPTS}
         files["stage.sh"] = self.script()
-        env = {"STAGE_NAME": self.stage, "STAGE_LOG": STAGE_LOG, **self.env}
+        env = {"STAGE_NAME": self.stage, "STAGE_LOG": STAGE_LOG, "SERVICE_RECORDS": SERVICE_RECORDS, **self.env}
         files["stage.env"] = "".join(f"{k}={shell_quote(v)}\n" for k, v in sorted(env.items()))
         manifest = []
         for i, f in enumerate(self.files):

@@ -4,10 +4,11 @@ so it installs the release itself."""
 from __future__ import annotations
 
 from components.settings import Settings
-from components.stages.kafka import release_env
+from components.stages.kafka import HOME as KAFKA_HOME, release_env
 from components.stages.plan import Facts, File, Plan, properties, service
 
 CONFIG = "/etc/kafka/zookeeper.properties"
+UNIT_FILE = "/etc/systemd/system/zookeeper.service"
 DATA_DIR = "/var/lib/zookeeper"
 PORT = 2181
 
@@ -15,8 +16,9 @@ PORT = 2181
 def plan(settings: Settings, facts: Facts) -> Plan:
     return Plan(stage="zookeeper", files=(
         File(CONFIG, properties(zookeeper_properties())),
-        File("/etc/systemd/system/zookeeper.service", UNIT),
-    ), env={**release_env(settings), "ZOOKEEPER_CONFIG": CONFIG, "ZOOKEEPER_DATA": DATA_DIR, "ZOOKEEPER_PORT": str(PORT)})
+        File(UNIT_FILE, UNIT),
+    ), env={**release_env(settings), "ZOOKEEPER_CONFIG": CONFIG, "ZOOKEEPER_DATA": DATA_DIR, "ZOOKEEPER_PORT": str(PORT),
+            "SERVICE_INPUTS": " ".join((CONFIG, UNIT_FILE, KAFKA_HOME))})
 
 
 def zookeeper_properties(data_dir: str = DATA_DIR, address: str = "127.0.0.1") -> dict[str, object]:
@@ -36,6 +38,6 @@ UNIT = service(
     user="kafka",
     service_keys={
         "Environment": ('"KAFKA_HEAP_OPTS=-Xmx256m -Xms256m"', "LOG_DIR=/var/log/kafka"),
-        "ExecStart": f"/opt/kafka/bin/zookeeper-server-start.sh {CONFIG}",
+        "ExecStart": f"{KAFKA_HOME}/bin/zookeeper-server-start.sh {CONFIG}",
         "RestartSec": "5",
     })

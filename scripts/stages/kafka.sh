@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Stage "kafka": sourced by apply.sh (strict mode, lib.sh and stage.env loaded).
 : "${KAFKA_VERSION:?}" "${KAFKA_URL:?}" "${KAFKA_SHA512:?}" "${KAFKA_HOME:?}" "${KAFKA_CONFIG:?}"
-: "${KAFKA_DATA:?}" "${KAFKA_MODE:?}" "${KAFKA_WAIT:?}"
+: "${KAFKA_DATA:?}" "${KAFKA_MODE:?}" "${KAFKA_WAIT:?}" "${SERVICE_INPUTS:?}"
 
 stage_main() {
   ensure_kafka_release
@@ -15,7 +15,8 @@ stage_main() {
     runuser -u kafka -- env LOG_DIR=/var/log/kafka "$KAFKA_HOME/bin/kafka-storage.sh" $KAFKA_FORMAT_ARGS >/dev/null
   fi
 
-  ensure_service kafka.service "$KAFKA_CONFIG" /etc/kafka/kafka.env /etc/systemd/system/kafka.service
+  # shellcheck disable=SC2086 # plain paths rendered by the stage
+  ensure_service kafka.service $SERVICE_INPUTS
   wait_for_port "${KAFKA_WAIT%:*}" "${KAFKA_WAIT##*:}" 180 kafka
   log "Kafka $KAFKA_VERSION ($KAFKA_MODE) is listening on $KAFKA_WAIT"
 }

@@ -74,20 +74,39 @@ ensure_link() {
   [[ $(readlink "$link" 2>/dev/null) == "$target" ]] || ln -sfn "$target" "$link"
 }
 
-# ensure_service NAME [restart-if-changed paths...]: enabled, running, restarted when its files changed.
+# ensure_service UNIT INPUT...: enabled and running, and restarted exactly when anything it runs
+# from (unit, environment, settings, pipeline, plugins, release) differs from what it was last
+# started with, whichever stage placed it. $SERVICE_RECORDS keeps what each unit started with.
 ensure_service() {
   local unit=$1; shift
-  local path restart=0
+  local record="$SERVICE_RECORDS/$unit" want
+  want=$(fingerprint "$@")
   systemctl daemon-reload
-  for path in "$@"; do changed "$path" && restart=1; done
   systemctl enable --quiet "$unit"
-  if ((restart)) && systemctl is-active --quiet "$unit"; then
-    log "restarting $unit (its configuration changed)"
-    systemctl restart "$unit"
-  elif ! systemctl is-active --quiet "$unit"; then
+  if ! systemctl is-active --quiet "$unit"; then
     log "starting $unit"
     systemctl start "$unit"
+  elif [[ $want != "$(cat "$record" 2>/dev/null)" ]]; then
+    log "restarting $unit: what it runs from changed"
+    systemctl restart "$unit"
   fi
+  mkdir -p "$SERVICE_RECORDS"
+  echo "$want" >"$record"
+}
+
+# fingerprint PATH...: one hash over each file's content and each link's or folder's target
+# (a release is a folder named after its version, linked as its home).
+fingerprint() {
+  local path
+  for path in "$@"; do
+    if [[ -L $path || -d $path ]]; then
+      printf '%s -> %s\n' "$path" "$(readlink -f "$path")"
+    elif [[ -f $path ]]; then
+      printf '%s %s\n' "$path" "$(sha256sum <"$path" | cut -d' ' -f1)"
+    else
+      printf '%s absent\n' "$path"
+    fi
+  done | sha256sum | cut -d' ' -f1
 }
 
 # wait_for_port HOST PORT SECONDS WHAT

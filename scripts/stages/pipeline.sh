@@ -2,6 +2,7 @@
 # Stage "pipeline": sourced by apply.sh (strict mode, lib.sh and stage.env loaded).
 # Secrets arrive on stdin as NAME<TAB>base64 lines and go to a root-only environment file.
 : "${PIPELINE_CONFIG:?}" "${LOGSTASH_HOME:?}" "${SECRETS_FILE:?}" "${SECRET_COUNT:?}" "${PIPELINE_PLUGINS=}"
+: "${SERVICE_INPUTS:?}" "${CHECK_JAVA_OPTS:?}"
 
 write_secrets() {
   local tmp name b64 value
@@ -20,7 +21,6 @@ write_secrets() {
     rm -f "$tmp"
   else
     mv "$tmp" "$SECRETS_FILE"
-    echo "$SECRETS_FILE" >>"$CHANGED_LIST"
     log "updated $SECRETS_FILE ($SECRET_COUNT secret(s); values not shown)"
   fi
 }
@@ -37,12 +37,13 @@ ensure_plugins() {
 }
 
 # Logstash's own check, with the secrets in its environment (runuser without a login shell keeps
-# it), on a scratch data dir so it does not collide with the running service's lock.
+# it), on a scratch data dir so it does not collide with the running service's lock, and with a
+# small heap: beside the running service on a small host, a second full-size JVM would not fit.
 check_config() {
   local scratch out
   scratch=$(mktemp -d)
   chown logstash:logstash "$scratch"
-  if ! out=$(runuser -u logstash -- "$LOGSTASH_HOME/bin/logstash" \
+  if ! out=$(runuser -u logstash -- env LS_JAVA_OPTS="$CHECK_JAVA_OPTS" "$LOGSTASH_HOME/bin/logstash" \
                --path.settings /etc/logstash --path.data "$scratch" --path.config "$PIPELINE_CONFIG" \
                --config.test_and_exit 2>&1); then
     rm -rf "$scratch"
@@ -60,7 +61,7 @@ stage_main() {
   fi
   ensure_plugins
   check_config
-  ensure_service logstash.service "$PIPELINE_CONFIG" "$SECRETS_FILE" /etc/logstash/logstash.env \
-    /etc/logstash/logstash.yml /etc/systemd/system/logstash.service
+  # shellcheck disable=SC2086 # plain paths rendered by the stage
+  ensure_service logstash.service $SERVICE_INPUTS
   log "pipeline running; follow it with: sudo journalctl -u logstash -f -o cat"
 }

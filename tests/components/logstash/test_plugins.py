@@ -45,7 +45,8 @@ CASES = [
          bad={"path": "/var/log/messages", "startPosition": "middle"}),
     Case("consumer", {"type": "stdout"}, "stdout", bad={"metadata": "sometimes"}),
     Case("consumer", {"type": "file"}, "file", bad={"path": "relative/out.jsonl"}),
-    Case("consumer", {"type": "opensearch", "hosts": ["https://search.example.org:9200"], "password": SECRET},
+    Case("consumer", {"type": "opensearch", "hosts": ["https://search.example.org:9200"], "user": "admin",
+                      "password": SECRET},
          "opensearch", secrets=("password",), install=("logstash-output-opensearch",),
          bad={"hosts": "https://one.example.org", "user": ["a"], "sslCertificateVerification": 0}),
 ]
@@ -260,6 +261,18 @@ def test_opensearch_options(build):
         build(CASES[6], {"type": "opensearch", "password": SECRET})
 
 
+def test_opensearch_without_basic_auth_is_valid_as_for_the_plugin(build):
+    options = parse(build(CASES[6], {"type": "opensearch", "hosts": ["http://search.internal:9200"]}).text()
+                    ).outputs[0].options
+    assert "user" not in options and "password" not in options
+
+
+def test_opensearch_password_without_user_is_refused(build):
+    with pytest.raises(ConfigError) as caught:
+        build(CASES[6], {"type": "opensearch", "hosts": ["https://s.example.org"], "password": SECRET})
+    assert caught.value.path == "consumer.sink.user" and "basic auth" in str(caught.value)
+
+
 def test_through_the_pipeline_stage(make_settings):
     """The stage that writes the file on the host gets the verified text and the secrets."""
     from components.stages import pipeline as stage
@@ -267,8 +280,9 @@ def test_through_the_pipeline_stage(make_settings):
 
     settings = make_settings(consumer_sink=CASES[6].config)
     plan = stage.plan(settings, Facts(role="consumer", brokers=("10.0.0.5",)))
-    (config,) = plan.files
+    config, plugins = plan.files
     assert parse(config.content).outputs[0].name == "opensearch"
+    assert (plugins.path, plugins.content) == (stage.PLUGINS_FILE, "logstash-output-opensearch\n")
     assert SECRET not in config.content
     assert plan.env["PIPELINE_PLUGINS"] == "logstash-output-opensearch"
     assert set(plan.secrets) == {"SINK_PASSWORD"}

@@ -78,7 +78,8 @@ def test_bundle_ships_scripts_env_and_a_manifest():
     plan = Plan(stage="java", files=(File("/etc/x", "hello", "0600", "root:root"),), env={"A": "it's"})
     bundle = plan.bundle()
     assert set(bundle) == {"apply.sh", "lib.sh", "stage.sh", "stage.env", "manifest", "files/000"}
-    assert bundle["stage.env"] == "A='it'\"'\"'s'\nSTAGE_LOG='/var/log/kafka-pipeline/stages.log'\nSTAGE_NAME='java'\n"
+    assert bundle["stage.env"] == ("A='it'\"'\"'s'\nSERVICE_RECORDS='/var/lib/kafka-pipeline/services'\n"
+                                   "STAGE_LOG='/var/log/kafka-pipeline/stages.log'\nSTAGE_NAME='java'\n")
     assert bundle["manifest"] == "0600 root:root files/000 /etc/x\n"
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from standin import config as cfg
-from standin import logs, plugin_cli
+from standin import heap, logs, plugin_cli
 from standin import settings as settings_mod
 from standin.logs import Logger
 
@@ -55,8 +55,10 @@ def logstash(home: Path, args: list[str]) -> int:
         print(f"logstash {version(home)}")
         return 0
     logs.route_python_logging()
+    settings_dir = Path(opts.path_settings) if opts.path_settings else None
+    heap.take(settings_dir, home)
     try:
-        settings = settings_mod.load(Path(opts.path_settings) if opts.path_settings else None, home,
+        settings = settings_mod.load(settings_dir, home,
                                      {"path.data": opts.path_data})
         if not opts.path_config:
             raise settings_mod.SettingsError("the Logstash stand-in needs --path.config (-f); it reads no pipelines.yml")
