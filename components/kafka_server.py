@@ -8,10 +8,11 @@ import pulumi
 
 from components import host
 from components.platform import Platform
-from components.settings import Settings
+from components.settings import Settings, all_topics, partitions_key
 from components.stages.kafka import bootstrap_servers
 from components.stages.plan import Facts
 from components.tags import tags
+from components.topic_partitions import TopicPartitions
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,12 @@ class KafkaServer(pulumi.ComponentResource):
             role="broker", name=n.name, arch=n.arch, memory_mib=n.memory_mib,
             private_ip=ips[i], brokers=tuple(ips), node_id=i + 1)) for i, n in enumerate(nodes)]
         running = [host.apply_stages(node, stages, facts[i], plan_for, self)[-1] for i, node in enumerate(nodes)]
+        # Refused at preview when a topic would shrink; the topics stage then adds partitions.
+        partitions = TopicPartitions(f"{name}-partitions", {
+            t.name: {"partitions": t.partitions, "key": partitions_key(settings, t.name)} for t in all_topics(settings)
+        }, opts=pulumi.ResourceOptions(parent=self))
         # Topics once, from the first broker, after every broker of the quorum runs.
-        host.apply_stages(nodes[0], ["topics"], facts[0], plan_for, self, after=running)
+        host.apply_stages(nodes[0], ["topics"], facts[0], plan_for, self, after=[*running, partitions])
         self.register_outputs({"privateIps": self.private_ips, "addresses": self.addresses,
                                "bootstrapServers": self.bootstrap_servers})
 

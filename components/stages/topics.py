@@ -6,6 +6,8 @@ from components.stages.kafka import CLIENT_PORT, HOME
 from components.stages.plan import Facts, File, Plan
 
 ARGS_FILE = "/etc/kafka/topics.args"
+# "name partitions" a line: what the stage compares with the broker to add partitions.
+SIZES_FILE = "/etc/kafka/topics.partitions"
 # A quorum's last broker may start minutes after the first (its host boots and installs Java later).
 CLUSTER_TIMEOUT_S = 900
 
@@ -14,8 +16,10 @@ def plan(settings: Settings, facts: Facts) -> Plan:
     bootstrap = f"{facts.private_ip}:{CLIENT_PORT}"
     lines = "".join(" ".join(args) + "\n" for args in topic_commands(settings, bootstrap))
     brokers = facts.brokers or (facts.private_ip,)
-    return Plan(stage="topics", files=(File(ARGS_FILE, lines),), env={
+    sizes = "".join(f"{t.name} {t.partitions}\n" for t in all_topics(settings))
+    return Plan(stage="topics", files=(File(ARGS_FILE, lines), File(SIZES_FILE, sizes)), env={
         "TOPIC_ARGS": ARGS_FILE,
+        "TOPIC_SIZES": SIZES_FILE,
         "KAFKA_HOME": HOME,
         "BOOTSTRAP": bootstrap,
         "CLUSTER": " ".join(f"{ip}:{CLIENT_PORT}" for ip in brokers),
