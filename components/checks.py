@@ -26,6 +26,12 @@ def mapping(path: str, value: Any, allowed_keys: Iterable[str]) -> Mapping[str, 
         raise ConfigError(path, value, f"expected an object with keys {', '.join(allowed)}")
     for key in value:
         if key not in allowed:
+            head = key.split(".")[0].split("[")[0]
+            if head in allowed and key != head:
+                # `pulumi config set kafka.brokers 3` without --path makes one key named "kafka.brokers".
+                raise ConfigError(_join(path, key), value[key], f"unknown key; did you mean `pulumi config set --path "
+                                  f"{_join(path, key)} ...`? (nested keys need --path; remove this one with "
+                                  f"`pulumi config rm '{_join(path, key)}'`)")
             raise ConfigError(_join(path, key), value[key], f"unknown key; allowed keys of {path or 'the stack'}: {', '.join(allowed)}")
     return value
 
@@ -38,6 +44,9 @@ def string(path: str, value: Any, pattern: re.Pattern[str] | None = None, allowe
 
 def choice(path: str, value: Any, options: Iterable[Any]) -> Any:
     options = list(options)
+    # The CLI stores numbers set without --path as strings: "3" means 3 wherever a number is allowed.
+    if isinstance(value, str) and re.fullmatch(r"\d+", value.strip()) and int(value) in options:
+        value = int(value)
     if value not in options or isinstance(value, bool):
         raise ConfigError(path, value, f"allowed: {', '.join(str(o) for o in options)}")
     return value

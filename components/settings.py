@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -23,7 +24,7 @@ PROJECT = "kafka-pipeline"
 TOP_KEYS = ("platform", "os", "sshCidrs", "ttlHours", "students", "kafka", "logstash", "producer", "consumer",
             "sshPublicKey", "local")
 KAFKA_KEYS = ("version", "mode", "brokers", "instanceType", "topics", "downloadUrl", "sha512", "heapMb")
-LOGSTASH_KEYS = ("version", "downloadUrl", "sha512")
+LOGSTASH_KEYS = ("version", "downloadUrl", "sha512", "heapMb")
 LOCAL_KEYS = ("subnet",)
 PLATFORMS = ("aws", "local")
 PRODUCER_KEYS = ("instanceType", "topic", "source", "acks", "compression")
@@ -71,6 +72,7 @@ class LogstashSettings:
     download_url: str
     # Set: the tarball is checked against it instead of Elastic's signature.
     sha512: str | None
+    heap_mb: int | None
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,7 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: Any,
         os=system,
         region=region,
         ssh_cidrs=ssh_cidrs,
-        ttl_hours=checks.number("ttlHours", raw.get("ttlHours", 4), 0, 24 * 365),
+        ttl_hours=_ttl(raw.get("ttlHours", 4)),
         students=students,
         kafka=kafka,
         logstash=_logstash(raw.get("logstash")),
@@ -161,6 +163,18 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: Any,
             "sshPublicKey", raw["sshPublicKey"], allowed="an OpenSSH public key line (ssh-ed25519 AAAA... or ssh-rsa AAAA...)"),
         local=_local(raw.get("local"), stack) if platform == "local" else None,
     )
+
+
+# A shorter TTL would stop a host before its first deployment is done.
+MIN_TTL_HOURS = 0.5
+
+
+def _ttl(value: Any) -> float:
+    hours = checks.number("ttlHours", value, 0, 24 * 365)
+    if 0 < hours < MIN_TTL_HOURS:
+        raise ConfigError("ttlHours", value, f"0 (never stop) or at least {MIN_TTL_HOURS:g}: the hosts would stop "
+                                             "themselves before a deployment finishes")
+    return hours
 
 
 def _os(value: Any, platform: str) -> oses.OperatingSystem:
@@ -252,6 +266,7 @@ def _logstash(value: Any) -> LogstashSettings:
         version=checks.choice("logstash.version", raw.get("version", releases.DEFAULT_LOGSTASH), releases.LOGSTASH),
         download_url=checks.url("logstash.downloadUrl", raw.get("downloadUrl", releases.LOGSTASH_ARCHIVE)),
         sha512=_sha512("logstash.sha512", raw.get("sha512")),
+        heap_mb=None if raw.get("heapMb") is None else checks.integer("logstash.heapMb", raw["heapMb"], 256, 32768),
     )
 
 
@@ -296,7 +311,11 @@ def _plugin(path: str, value: Any, registry: Mapping[str, LogstashPlugin]) -> Pl
     if not isinstance(value, Mapping) or "type" not in value:
         raise ConfigError(path, value, f"expected an object with a type: one of {', '.join(registry)}")
     kind = checks.choice(f"{path}.type", value["type"], registry)
-    return PluginChoice(type=kind, options=validate_options(path, value, registry[kind].OPTIONS))
+    options = validate_options(path, value, registry[kind].OPTIONS)
+    # A plugin may check options that depend on each other.
+    if hasattr(registry[kind], "check"):
+        registry[kind].check(path, options)
+    return PluginChoice(type=kind, options=options)
 
 
 def _students(value: Any, topic_names: list[str]) -> tuple[str, ...]:
@@ -321,6 +340,18 @@ def all_topics(settings: Settings) -> tuple[Topic, ...]:
         Topic(student_topic(base.name, s), base.partitions, base.replication_factor) for s in settings.students)
 
 
+def placement(student: str | None) -> int:
+    """A stable number per student (0 without one) that spreads pipelines over zones."""
+    return zlib.crc32(student.encode()) if student else 0
+
+
+def partitions_key(settings: Settings, topic: str) -> str:
+    """The config key that sets a topic's partitions (a student's topic follows the producer's)."""
+    names = [t.name for t in settings.kafka.topics]
+    index = names.index(topic) if topic in names else names.index(settings.producer.topic)
+    return f"kafka.topics[{index}].partitions"
+
+
 # ---- reading the stack (the only Pulumi-aware part) ----
 
 def load(detect_ip: Callable[[], str] | None = None) -> Settings:
@@ -334,8 +365,8 @@ def load(detect_ip: Callable[[], str] | None = None) -> Settings:
     try:
         return parse(raw, stack=pulumi.get_stack(), region=pulumi.Config("aws").get("region"), detect_ip=detect_ip)
     except ConfigError as error:
-        raise pulumi.RunError(f"{error}\nNothing was created. Fix the value with `pulumi config set` "
-                              f"(see CONFIG.md) and run again.") from None
+        raise pulumi.RunError(f"{error}\nNothing was created. Fix the value with `scripts/pulumi.sh config set` "
+                              f"(every key: docs/CONFIG.md) and run again.") from None
 
 
 def _decode(text: str) -> Any:
