@@ -3,7 +3,7 @@ STACK ?= dev
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: up preview refresh destroy outputs smoke test unit integration rehearse jars bench deps dev-deps
+.PHONY: up preview refresh destroy outputs smoke tunnel test unit integration rehearse jars bench deps dev-deps
 
 up:
 	scripts/pulumi.sh up $(STACK)
@@ -22,6 +22,9 @@ outputs:
 
 smoke:
 	scripts/pulumi.sh smoke $(STACK)
+
+tunnel:
+	scripts/pulumi.sh tunnel $(STACK)
 
 # The venv is (re)filled whenever a requirements file changed since it was last filled.
 deps: $(VENV)/.requirements

@@ -5,7 +5,7 @@ from components import operator, platform, settings as config
 from components.kafka_server import KafkaServer, KafkaServerArgs
 from components.logstash_consumer import LogstashConsumer, LogstashConsumerArgs
 from components.logstash_producer import LogstashProducer, LogstashProducerArgs
-from components.stages.kafka import OPERATOR_PORT
+from components.stages.kafka import operator_bootstrap
 from components.tags import tags
 
 
@@ -23,12 +23,14 @@ hosts = platform.create(settings, tags(settings))
 kafka = KafkaServer("kafka-server", KafkaServerArgs(settings, hosts))
 
 pipelines = {}
-for i, student in enumerate(settings.students or [None]):
+for student in settings.students or [None]:
     suffix = f"-{student}" if student else ""
+    # Placed by name, never by position: a roster change must not move anyone else's hosts.
+    placement = config.placement(student)
     producer = LogstashProducer(f"kafka-producer{suffix}", LogstashProducerArgs(
-        settings, hosts, kafka.private_ips, student, placement=i))
+        settings, hosts, kafka.private_ips, student, placement=placement))
     consumer = LogstashConsumer(f"kafka-consumer{suffix}", LogstashConsumerArgs(
-        settings, hosts, kafka.private_ips, student, placement=i))
+        settings, hosts, kafka.private_ips, student, placement=placement))
     pipelines[student] = (producer, consumer)
 
 access = operator.Access(settings.stack, settings.os.user, byo_key=hosts.private_key is None)
@@ -36,13 +38,13 @@ pulumi.export("platform", settings.platform)
 pulumi.export("brokerPrivateIps", kafka.private_ips)
 pulumi.export("brokerAddresses", kafka.addresses)
 pulumi.export("bootstrapServers", kafka.bootstrap_servers)
-pulumi.export("operatorBootstrap", f"localhost:{OPERATOR_PORT}")
+pulumi.export("operatorBootstrap", operator_bootstrap(settings.kafka.brokers))
 pulumi.export("topics", [t.name for t in config.all_topics(settings)])
 if hosts.private_key is not None:
     pulumi.export("sshPrivateKey", hosts.private_key)
     pulumi.export("saveSshKey", access.save_key_command())
 pulumi.export("sshBroker", kafka.addresses.apply(lambda ips: [access.ssh(ip) for ip in ips]))
-pulumi.export("kafkaTunnel", kafka.addresses.apply(lambda ips: access.tunnel(ips[0])))
+pulumi.export("kafkaTunnels", kafka.addresses.apply(lambda ips: [access.tunnel(ip, n) for n, ip in enumerate(ips, 1)]))
 
 
 def host_commands(producer: LogstashProducer, consumer: LogstashConsumer) -> dict:

@@ -6,7 +6,7 @@ import ipaddress
 import urllib.request
 from dataclasses import dataclass
 
-from components.stages.kafka import OPERATOR_PORT
+from components.stages.kafka import operator_port
 
 CHECKIP_URL = "https://checkip.amazonaws.com"
 
@@ -34,9 +34,11 @@ class Access:
     def watch(self, address: str) -> str:
         return f"{self.ssh(address)} sudo journalctl -u logstash -f -o cat"
 
-    def tunnel(self, broker: str) -> str:
-        """Forwards the broker's loopback-only operator listener to the operator's localhost."""
-        return f"{self.ssh(broker)} -N -L {OPERATOR_PORT}:localhost:{OPERATOR_PORT}"
+    def tunnel(self, broker: str, node_id: int = 1) -> str:
+        """Forwards broker `node_id`'s loopback-only operator listener to the same port on the
+        operator's localhost, where the broker's advertised address points."""
+        port = operator_port(node_id)
+        return f"{self.ssh(broker)} -N -L {port}:localhost:{port}"
 
 
 def detect_public_ip(timeout: float = 5.0) -> str:
@@ -50,6 +52,30 @@ def detect_public_ip(timeout: float = 5.0) -> str:
                       "pulumi config set --path 'sshCidrs[0]' <your-ip>/32") from None
 
 
+# The stack's own AWS settings a second provider must share to act as the same user.
+INHERITED_AWS_SETTINGS = {"profile": "profile", "access_key": "accessKey", "secret_key": "secretKey",
+                          "token": "token", "shared_credentials_files": "sharedCredentialsFiles",
+                          "shared_config_files": "sharedConfigFiles", "assume_roles": "assumeRoles"}
+
+
+def stack_aws_settings() -> dict:
+    import json
+
+    import pulumi
+    aws_config = pulumi.Config("aws")
+    found = {}
+    for arg, key in INHERITED_AWS_SETTINGS.items():
+        raw = aws_config.get(key)
+        if raw is None:
+            continue
+        try:
+            value = json.loads(raw) if key in ("sharedCredentialsFiles", "sharedConfigFiles", "assumeRoles") else raw
+        except ValueError:
+            value = raw
+        found[arg] = pulumi.Output.secret(value) if key in ("accessKey", "secretKey", "token") else value
+    return found
+
+
 def cost_estimate(settings) -> dict:
     """The stack's hourly cost from AWS's price list, or why it could not be had (never fatal)."""
     import pulumi
@@ -57,7 +83,7 @@ def cost_estimate(settings) -> dict:
 
     from components import cost
 
-    provider = aws.Provider("pricing", region=cost.PRICING_REGION)
+    provider = aws.Provider("pricing", region=cost.PRICING_REGION, **stack_aws_settings())
 
     def price_of(instance_type: str) -> float:
         product = aws.pricing.get_product(service_code="AmazonEC2",

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Pulumi for this project with everything it needs set up on first use: the venv, the Pulumi
 # CLI, a local state backend (no Pulumi Cloud account) and a passphrase kept out of git.
-#   scripts/pulumi.sh up|preview|refresh|destroy|output|smoke [stack] [pulumi options...]
+#   scripts/pulumi.sh up|preview|refresh|destroy|output|smoke|tunnel [stack] [pulumi options...]
 #   scripts/pulumi.sh <any pulumi command...>      e.g. scripts/pulumi.sh config set ttlHours 8
 # The stack defaults to $STACK, else dev.
 set -euo pipefail
@@ -21,7 +21,7 @@ main() {
   ensure_passphrase
 
   case $action in
-    up | preview | refresh | destroy | output | smoke) ;;
+    up | preview | refresh | destroy | output | smoke | tunnel) ;;
     *)
       # Any other pulumi command, on the selected stack.
       local stack=${STACK:-dev}
@@ -38,12 +38,14 @@ main() {
     up | preview | refresh | destroy) prepare "$platform" "$stack" ;;
   esac
   case $action in
-    up) pulumi up --yes --stack "$stack" "$@" && after_up "$stack" ;;
-    preview) pulumi preview --stack "$stack" "$@" ;;
+    # --refresh: hosts stopped and started since (the TTL guard) may have new addresses.
+    up) pulumi up --yes --refresh --stack "$stack" "$@" && after_up "$stack" ;;
+    preview) pulumi preview --refresh --stack "$stack" "$@" ;;
     refresh) pulumi refresh --yes --stack "$stack" "$@" ;;
     destroy) pulumi destroy --yes --stack "$stack" "$@" && after_destroy "$platform" "$stack" ;;
     output) outputs "$stack" ;;
     smoke) smoke "$stack" ;;
+    tunnel) tunnel "$stack" ;;
   esac
 }
 
@@ -126,12 +128,21 @@ ensure_downloads() {
   elif [[ $kafka_url != "http://$gateway:$MIRROR_PORT/"* ]]; then
     return 0
   fi
-  local config key
-  config=$(.venv/bin/python -m tests.rehearsal.mirror start --root .rehearsal/mirror --address "$gateway" --port "$MIRROR_PORT")
+  local config key kafka logstash
+  kafka=$(configured_version "$stack" kafka DEFAULT_KAFKA)
+  logstash=$(configured_version "$stack" logstash DEFAULT_LOGSTASH)
+  config=$(.venv/bin/python -m tests.rehearsal.mirror start --root .rehearsal/mirror --address "$gateway" \
+    --port "$MIRROR_PORT" --kafka "$kafka" --logstash "$logstash")
   for key in kafka.downloadUrl kafka.sha512 logstash.downloadUrl logstash.sha512; do
     pulumi config set --path "$key" "$(python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$key" <<<"$config")" \
       --stack "$stack"
   done
+}
+
+# configured_version STACK PRODUCT DEFAULT_NAME: the stack's <product>.version, else the pinned default.
+configured_version() {
+  pulumi config get --path "$2.version" --stack "$1" 2>/dev/null \
+    || .venv/bin/python -c "from components import releases; print(releases.$3)"
 }
 
 local_gateway() {
@@ -162,32 +173,50 @@ outputs() {
   pulumi stack output --stack "$stack"
 }
 
-# smoke STACK: open the SSH tunnel to the broker's operator listener, send a canary through the
-# topic and read it back (scripts/smoke.py), close the tunnel.
-smoke() {
-  local stack=$1 key address user tunnel i
-  address=$(pulumi stack output brokerAddresses --json --stack "$stack" 2>/dev/null \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)[0])' 2>/dev/null) \
-    || { echo "FAIL: stack '$stack' has no broker deployed (make up STACK=$stack first)" >&2; exit 1; }
-  user=$(pulumi stack output sshBroker --json --stack "$stack" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0].split()[-1].split("@")[0])')
+# tunnels STACK: one SSH tunnel per broker to its loopback-only operator listener, on the local
+# port the broker advertises (stack output kafkaTunnels); TUNNELS holds their pids.
+TUNNELS=()
+tunnels() {
+  local stack=$1 key target port i endpoints
   key="$HOME/.ssh/kafka-pipeline-$stack.pem"
   if pulumi stack output sshPrivateKey --stack "$stack" >/dev/null 2>&1; then
     (umask 077 && mkdir -p "$HOME/.ssh" && pulumi stack output --show-secrets sshPrivateKey --stack "$stack" >"$key")
   fi
   local identity=()
   [[ -s $key ]] && identity=(-i "$key")
-  ssh "${identity[@]}" -o ExitOnForwardFailure=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=15 \
-    -o UserKnownHostsFile="$HOME/.ssh/kafka-pipeline-$stack.known_hosts" \
-    -N -L 9094:localhost:9094 "$user@$address" &
-  tunnel=$!
-  # shellcheck disable=SC2064 # expand now: the tunnel's pid
-  trap "kill $tunnel 2>/dev/null" EXIT
-  for ((i = 0; i < 20; i++)); do
-    (exec 3<>/dev/tcp/127.0.0.1/9094) 2>/dev/null && break
-    kill -0 "$tunnel" 2>/dev/null || { echo "FAIL: the SSH tunnel to $address did not open (is your IP in sshCidrs?)" >&2; exit 1; }
-    sleep 1
-  done
-  .venv/bin/python scripts/smoke.py --stack "$stack" --bootstrap localhost:9094
+  # "user@address port" per broker, read from the exported commands (... user@address -N -L port:...).
+  endpoints=$(pulumi stack output kafkaTunnels --json --stack "$stack" 2>/dev/null | python3 -c 'import json, sys
+for command in json.load(sys.stdin):
+    words = command.split()
+    print(words[words.index("-N") - 1], words[words.index("-L") + 1].split(":")[0])' 2>/dev/null) \
+    || { echo "FAIL: stack '$stack' has no broker deployed (make up STACK=$stack first)" >&2; exit 1; }
+  trap 'kill "${TUNNELS[@]}" 2>/dev/null' EXIT
+  while read -r target port; do
+    ssh -n "${identity[@]}" -o ExitOnForwardFailure=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=15 \
+      -o UserKnownHostsFile="$HOME/.ssh/kafka-pipeline-$stack.known_hosts" -N -L "$port:localhost:$port" "$target" &
+    TUNNELS+=($!)
+    for ((i = 0; i < 20; i++)); do
+      (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+      kill -0 "${TUNNELS[-1]}" 2>/dev/null || { echo "FAIL: the SSH tunnel to $target did not open (is your IP in sshCidrs?)" >&2; exit 1; }
+      sleep 1
+    done
+  done <<<"$endpoints"
+}
+
+# smoke STACK: open the tunnels, send a canary into every partition of the topic and read each back
+# (scripts/smoke.py), close the tunnels.
+smoke() {
+  local stack=$1
+  tunnels "$stack"
+  .venv/bin/python scripts/smoke.py --stack "$stack"
+}
+
+# tunnel STACK: open the tunnels and keep them open until Ctrl-C.
+tunnel() {
+  local stack=$1
+  tunnels "$stack"
+  echo "Tunnels open: Kafka clients on this machine reach the brokers at $(pulumi stack output operatorBootstrap --stack "$stack"). Ctrl-C closes them."
+  wait
 }
 
 after_up() {

@@ -4,11 +4,13 @@
     python scripts/smoke.py                      # bootstrap/topic from `pulumi stack output`
     python scripts/smoke.py --bootstrap localhost:9094 --topic twitter --timeout 30
 
-The bootstrap defaults to the stack output `operatorBootstrap` (the broker's operator listener,
-reached through an SSH tunnel, e.g. localhost:9094), the topic to the first of `topics`.
-The canary is a JSON event shaped like Logstash's json codec output with a unique id; it is read
-back from the exact partition and offset the broker acknowledged, without joining any consumer
-group (the pipeline's offsets are untouched). Prints one line, exits 0 (OK) or 1 (FAIL). Every
+The bootstrap defaults to the stack output `operatorBootstrap` (the brokers' operator listeners,
+reached through one SSH tunnel per broker: localhost:9094, 9095, ...), the topic to the first of
+`topics`.
+The canary is a JSON event shaped like Logstash's json codec output with a unique id, written to
+every partition of the topic (so every partition leader is reached) and read back from the exact
+offsets the brokers acknowledged, without joining any consumer group (the pipeline's offsets are
+untouched). Prints one line, exits 0 (OK) or 1 (FAIL). Every
 step is bounded by --timeout, and a watchdog ends the process if a client call ever is not.
 """
 from __future__ import annotations
@@ -56,6 +58,8 @@ def canary(canary_id: str) -> bytes:
 
 
 def check(bootstrap: str, topic: str, timeout: float) -> tuple[bool, str]:
+    """A canary into every partition of `topic`, each read back from the offset its leader acknowledged:
+    with several brokers, every partition leader is reached under the address it advertises."""
     from kafka import KafkaConsumer, KafkaProducer, TopicPartition
     from kafka.errors import KafkaError
 
@@ -75,32 +79,41 @@ def check(bootstrap: str, topic: str, timeout: float) -> tuple[bool, str]:
     except KafkaError as error:
         return False, f"cannot reach the broker at {bootstrap}: {error!r}"
     try:
-        md = producer.send(topic, canary(canary_id)).get(timeout=left_ms() / 1000)
+        partitions = sorted(producer.partitions_for(topic) or ())
+        if not partitions:
+            return False, f"topic {topic} has no partitions at {bootstrap}"
+        written = {p: producer.send(topic, canary(canary_id), partition=p).get(timeout=left_ms() / 1000).offset
+                   for p in partitions}
     except KafkaError as error:
         return False, f"producing the canary to {topic} at {bootstrap} failed: {error!r}"
     finally:
         producer.close(timeout=2)
-    tp = TopicPartition(topic, md.partition)
     try:
         consumer = KafkaConsumer(group_id=None, enable_auto_commit=False, **common)
     except KafkaError as error:
-        return False, f"canary written (partition {md.partition} offset {md.offset}) but the consumer cannot connect: {error!r}"
+        return False, f"canary written ({topic} offsets {written}) but the consumer cannot connect: {error!r}"
     try:
-        consumer.assign([tp])
-        consumer.seek(tp, md.offset)
-        while time.monotonic() < deadline:
-            for msg in consumer.poll(timeout_ms=min(500, left_ms()), max_records=50).get(tp, []):
-                if msg.offset == md.offset:
-                    body = json.loads(msg.value)
-                    if body.get("canary_id") != canary_id:
-                        return False, f"offset {md.offset} of {topic}[{md.partition}] holds another event"
-                    return True, (f"canary {canary_id} round-trip via {bootstrap} topic {topic} partition "
-                                  f"{md.partition} offset {md.offset} in {time.monotonic() - began:.2f}s")
+        wanted = {TopicPartition(topic, p): offset for p, offset in written.items()}
+        consumer.assign(list(wanted))
+        for tp, offset in wanted.items():
+            consumer.seek(tp, offset)
+        while wanted and time.monotonic() < deadline:
+            for tp, messages in consumer.poll(timeout_ms=min(500, left_ms()), max_records=50).items():
+                for msg in messages:
+                    if wanted.get(tp) == msg.offset:
+                        if json.loads(msg.value).get("canary_id") != canary_id:
+                            return False, f"offset {msg.offset} of {topic}[{tp.partition}] holds another event"
+                        del wanted[tp]
     except KafkaError as error:
         return False, f"reading the canary back failed: {error!r}"
     finally:
         consumer.close(autocommit=False)
-    return False, f"canary {canary_id} written to {topic}[{md.partition}]@{md.offset} but not read back within {timeout:.0f}s"
+    if wanted:
+        missing = ", ".join(f"[{tp.partition}]@{o}" for tp, o in wanted.items())
+        return False, f"canary {canary_id} written to {topic} but {missing} not read back within {timeout:.0f}s"
+    places = ", ".join(f"{p}@{o}" for p, o in written.items())
+    return True, (f"canary {canary_id} round-trip via {bootstrap} topic {topic} partition@offset {places} "
+                  f"in {time.monotonic() - began:.2f}s")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,14 +20,17 @@ ROOT = Path(__file__).resolve().parents[1]
 # Made-up prices: the mock stands in for the Pricing API, the arithmetic is what is tested.
 PRICES = {"t3.medium": 0.05, "t3.large": 0.1, "t3.small": 0.025, "t4g.small": 0.02, "t4g.medium": 0.04,
           "m7g.large": 0.09}
+ZONES = {"subnet-a": "ap-northeast-2a", "subnet-b": "ap-northeast-2b", "subnet-c": "ap-northeast-2c"}
 MEMORY = {"t3.medium": 4096, "t3.large": 8192, "t3.small": 2048, "t4g.small": 2048, "t4g.medium": 4096,
           "m7g.large": 8192}
 
 
 class Mocks(pulumi.runtime.Mocks):
-    def __init__(self) -> None:
+    def __init__(self, not_offered: tuple[tuple[str, str], ...] = ()) -> None:
         self.resources: list[pulumi.runtime.MockResourceArgs] = []
         self.calls: list[pulumi.runtime.MockCallArgs] = []
+        # (zone, instance type) pairs the region does not offer
+        self.not_offered = set(not_offered)
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         self.resources.append(args)
@@ -71,6 +74,14 @@ class Mocks(pulumi.runtime.Mocks):
             return {"id": "vpc-default", "cidrBlock": "172.31.0.0/16"}
         if token == "aws:ec2/getSubnets:getSubnets":
             return {"ids": ["subnet-c", "subnet-a", "subnet-b"], "id": "ap-northeast-2"}
+        if token == "aws:ec2/getSubnet:getSubnet":
+            return {"id": args.args["id"], "availabilityZone": ZONES[args.args["id"]]}
+        if token == "aws:ec2/getInstanceTypeOfferings:getInstanceTypeOfferings":
+            kinds = args.args["filters"][0]["values"]
+            pairs = [(zone, kind) for zone in sorted(ZONES.values()) for kind in kinds
+                     if (zone, kind) not in self.not_offered]
+            return {"id": "offerings", "locations": [z for z, _ in pairs], "instanceTypes": [k for _, k in pairs],
+                    "locationTypes": ["availability-zone"] * len(pairs)}
         return {}
 
 
@@ -122,14 +133,17 @@ class Run:
 
 
 def run(config: dict[str, Any], stack: str = "dev", secret_keys: tuple[str, ...] = (),
-        region: str | None = "ap-northeast-2", monkeypatch=None, mocks: Mocks | None = None) -> Run:
-    """Evaluate the program. `config` keys are unprefixed (`kafka`, `sshCidrs`, ...)."""
+        region: str | None = "ap-northeast-2", monkeypatch=None, mocks: Mocks | None = None,
+        aws: dict[str, str] | None = None) -> Run:
+    """Evaluate the program. `config` keys are unprefixed (`kafka`, `sshCidrs`, ...); `aws` holds
+    further `aws:` keys (profile, ...)."""
     mocks = mocks or Mocks()
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.set_mocks(mocks, project="kafka-pipeline", stack=stack, preview=False, monitor=monitor)
     values = {f"kafka-pipeline:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
     if region is not None:
         values["aws:region"] = region
+    values.update({f"aws:{k}": v for k, v in (aws or {}).items()})
     pulumi.runtime.set_all_config(values, [f"kafka-pipeline:{k}" for k in secret_keys])
     result = Run(mocks, monitor)
     assert monkeypatch is not None, "pass pytest's monkeypatch so pulumi.export can be observed"

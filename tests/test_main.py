@@ -1,6 +1,8 @@
 """The whole program under mocks: resource graph, wiring, security settings, secrets."""
 from __future__ import annotations
 
+import json
+
 import pulumi
 import pytest
 
@@ -135,7 +137,8 @@ def test_changing_one_stage_changes_only_that_stages_trigger(monkeypatch):
 def test_exports_give_ready_to_paste_commands(dev):
     assert dev.value("sshBroker")[0].startswith("ssh -i ~/.ssh/kafka-pipeline-dev.pem admin@203.0.113.")
     assert dev.value("watchConsumer").endswith("sudo journalctl -u logstash -f -o cat")
-    assert "-L 9094:localhost:9094" in dev.value("kafkaTunnel")
+    (tunnel,) = dev.value("kafkaTunnels")
+    assert tunnel.endswith(" -N -L 9094:localhost:9094")
     assert dev.value("operatorBootstrap") == "localhost:9094"
     assert dev.value("topics") == ["twitter"]
     assert "pulumi stack output --show-secrets sshPrivateKey" in dev.value("saveSshKey")
@@ -218,7 +221,7 @@ def test_no_secret_value_appears_outside_a_pulumi_secret(monkeypatch):
     config = {**DEV,
               "producer": {"source": {"type": "twitter", **SECRETS}},
               "consumer": {"sink": {"type": "opensearch", "hosts": ["https://search.example.org:9200"],
-                                    "password": SINK_PASSWORD}}}
+                                    "user": "admin", "password": SINK_PASSWORD}}}
     result = run(config, secret_keys=("producer", "consumer"), monkeypatch=monkeypatch)
     secrets = [*SECRETS.values(), SINK_PASSWORD]
     leaks = [leak for r in result.mocks.resources for leak in plaintext_leaks(r.inputs, secrets, r.name)]
@@ -249,6 +252,14 @@ def test_three_brokers_spread_over_zones_and_every_client_names_them_all(monkeyp
     assert "controller.quorum.voters=" + ",".join(f"{i}@{ip}:9093" for i, ip in enumerate(ips, 1)) in props
     topics = rendered(result, "kafka-server-1", "topics")["files/000"]
     assert "--replication-factor 3" in topics
+    # Each broker advertises its own operator port; one tunnel per broker reaches every leader.
+    for n in (1, 2, 3):
+        port = 9093 + n
+        assert f"OPERATOR://localhost:{port}" in rendered(result, f"kafka-server-{n}", "kafka")["files/000"]
+    assert result.value("operatorBootstrap") == "localhost:9094,localhost:9095,localhost:9096"
+    tunnels = result.value("kafkaTunnels")
+    assert [t.split()[-1] for t in tunnels] == [f"{p}:localhost:{p}" for p in (9094, 9095, 9096)]
+    assert [t.split("@")[1].split()[0] for t in tunnels] == result.value("brokerAddresses")
     # Topics wait for the whole quorum.
     first = result.named("kafka-server-1-topics")
     assert first is not None
@@ -331,3 +342,83 @@ def test_security_group_texts_use_only_what_aws_accepts(dev):
     texts = [r.inputs.get("description", "") for r in dev.mocks.resources
              if r.typ.startswith(("aws:ec2/securityGroup", "aws:vpc/securityGroup"))]
     assert texts and all(allowed.match(t) for t in texts), texts
+
+
+def test_nothing_per_login_or_per_machine_enters_a_commands_inputs(monkeypatch):
+    """With the user's own key, SSH goes through their agent; its socket path changes every login
+    and must not re-run every stage."""
+    key = {**DEV, "sshPublicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIByourkey user@laptop"}
+
+    def inputs(agent_socket):
+        monkeypatch.setenv("SSH_AUTH_SOCK", agent_socket)
+        result = run(key, monkeypatch=monkeypatch)
+        # An archive compares by identity; its folder (same path, same bytes) is what counts.
+        return {r.name: {k: v.path if isinstance(v, pulumi.FileArchive) else v for k, v in r.inputs.items()}
+                for r in result.mocks.resources if r.typ.startswith("command:")}
+
+    first, second = inputs("/tmp/ssh-AAAA/agent.1"), inputs("/tmp/ssh-BBBB/agent.2")
+    assert first == second
+    assert not any("agentSocketPath" in str(i.get("connection")) for i in first.values())
+
+
+def test_a_stage_re_runs_when_an_earlier_stage_on_its_host_changes(monkeypatch):
+    """A bigger Logstash heap is placed by the logstash stage and acted on by the pipeline stage
+    (which restarts the service): both re-run, on the Logstash hosts only."""
+    def command_triggers(config):
+        result = run(config, monkeypatch=monkeypatch)
+        return {r.name: r.inputs["triggers"] for r in result.of_type("command:remote:Command")}
+    before, after = command_triggers(DEV), command_triggers({**DEV, "logstash": {"heapMb": 1024}})
+    assert sorted(n for n in before if before[n] != after[n]) == [
+        "kafka-consumer-logstash", "kafka-consumer-pipeline", "kafka-producer-logstash", "kafka-producer-pipeline"]
+
+
+def test_removing_a_student_moves_no_other_students_hosts(monkeypatch):
+    def inputs(students):
+        result = run({**DEV, "students": students}, stack="class", monkeypatch=monkeypatch)
+        return {r.name: r.inputs for r in result.of_type("aws:ec2/instance:Instance")}
+    before, after = inputs(["ana", "ben", "cho"]), inputs(["ana", "cho"])
+    assert set(before) - set(after) == {"kafka-producer-ben", "kafka-consumer-ben"}
+    for name in after:
+        assert after[name]["subnetId"] == before[name]["subnetId"], name
+
+
+def test_hosts_go_only_to_zones_that_offer_their_instance_type(monkeypatch):
+    mocks = Mocks(not_offered=(("ap-northeast-2b", "t3.medium"),))
+    result = run({**DEV, "kafka": {"brokers": 3}}, monkeypatch=monkeypatch, mocks=mocks)
+    subnets = {r.name: r.inputs["subnetId"] for r in result.of_type("aws:ec2/instance:Instance")}
+    assert [subnets[f"kafka-server-{n}"] for n in (1, 2, 3)] == ["subnet-a", "subnet-c", "subnet-a"]
+    assert subnets["kafka-producer"] in ("subnet-a", "subnet-b", "subnet-c")
+
+
+def test_a_region_without_a_default_vpc_says_what_to_do(monkeypatch):
+    mocks = Mocks()
+    answer = mocks.call
+
+    def call(args):
+        if args.token == "aws:ec2/getVpc:getVpc":
+            return {}, [("", "no matching EC2 VPC found")]
+        return answer(args)
+
+    monkeypatch.setattr(mocks, "call", call)
+    with pytest.raises(pulumi.RunError) as error:
+        run(DEV, monkeypatch=monkeypatch, mocks=mocks)
+    assert "aws ec2 create-default-vpc --region ap-northeast-2" in str(error.value)
+    assert not [r for r in mocks.resources if r.typ.startswith("aws:")]
+
+
+def test_a_sink_or_mirror_on_another_port_gets_its_egress_and_nothing_inward(monkeypatch):
+    config = {**DEV, "consumer": {"sink": {"type": "opensearch", "hosts": ["https://search.example.org:9200"]}},
+              "kafka": {"downloadUrl": "http://mirror.example.org:8080/kafka"}}
+    result = run(config, monkeypatch=monkeypatch)
+    egress = result.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+    assert sorted(r.inputs["fromPort"] for r in egress if r.inputs.get("cidrIpv4") == "0.0.0.0/0") == [80, 443, 8080, 9200]
+    ingress = result.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    assert all(r.inputs["fromPort"] in (22, 9092) for r in ingress)
+
+
+def test_the_pricing_provider_acts_as_the_stacks_aws_user(monkeypatch):
+    result = run(DEV, monkeypatch=monkeypatch, aws={"profile": "lab", "sharedCredentialsFiles": '["/home/me/.aws/creds"]'})
+    provider = result.named("pricing").inputs
+    assert provider["region"] == "us-east-1" and provider["profile"] == "lab"
+    # A provider's non-string inputs travel JSON-encoded.
+    assert json.loads(provider["sharedCredentialsFiles"]) == ["/home/me/.aws/creds"]

@@ -19,6 +19,8 @@ class Option:
     default: Any = MISSING
     secret: bool = False
     doc: str = ""
+    # The value is one URL or a list of them: where the host connects to (its egress).
+    urls: bool = False
 
 
 def _plain_text(path: str, value: Any) -> str:
@@ -33,8 +35,8 @@ def text(default: Any = MISSING, doc: str = "") -> Option:
     return Option(_plain_text, default, doc=doc)
 
 
-def secret(doc: str = "") -> Option:
-    return Option(checks.secret_string, secret=True, doc=doc)
+def secret(default: Any = MISSING, doc: str = "") -> Option:
+    return Option(checks.secret_string, default, secret=True, doc=doc)
 
 
 def whole(low: int, high: int, default: Any = MISSING, doc: str = "") -> Option:
@@ -66,14 +68,14 @@ def _url(path: str, value: Any) -> str:
 
 
 def url(default: Any = MISSING, doc: str = "") -> Option:
-    return Option(_url, default, doc=doc)
+    return Option(_url, default, doc=doc, urls=True)
 
 
 def urls(default: Any = MISSING, doc: str = "") -> Option:
     def check(path: str, value: Any) -> tuple[str, ...]:
         items = checks.string_list(path, value, URL, "http(s) URLs such as https://search.example.org:9200", min_items=1)
         return tuple(_url(f"{path}[{i}]", v) for i, v in enumerate(items))
-    return Option(check, default, doc=doc)
+    return Option(check, default, doc=doc, urls=True)
 
 
 def duration(default: Any = MISSING, doc: str = "") -> Option:

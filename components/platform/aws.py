@@ -12,12 +12,11 @@ import pulumi_tls as tls
 
 from components import operator
 from components.cost import ROOT_VOLUME_GIB
+from components.egress import egress_ports
 from components.platform import Host, connection
 from components.settings import Settings
 from components.stages.kafka import CLIENT_PORT, CONTROLLER_PORT
 
-# Outbound: package repositories and release archives are fetched over HTTPS (HTTP for some mirrors).
-EGRESS_PORTS = (443, 80)
 
 
 @dataclass(frozen=True)
@@ -56,28 +55,32 @@ class Catalog:
 class AwsPlatform(pulumi.ComponentResource):
     """What every host of a pipeline shares: the default VPC's subnets, one security group, one SSH key."""
 
-    subnet_ids: list[str]
     security_group_id: pulumi.Output[str]
     key_name: pulumi.Output[str]
     private_key: pulumi.Output[str] | None
 
-    def __init__(self, name: str, settings: Settings, tags: dict[str, str],
+    def __init__(self, name: str, settings: Settings, tags: dict[str, str], catalog: Catalog,
                  opts: pulumi.ResourceOptions | None = None) -> None:
         # The token predates the platforms; kept so existing stacks keep their resources.
         super().__init__("kafka-pipeline:index:Network", name, None, opts)
         self._settings = settings
-        self.catalog = Catalog(settings)
+        self.catalog = catalog
         child = pulumi.ResourceOptions(parent=self)
-        vpc = aws.ec2.get_vpc(default=True)
+        try:
+            vpc = aws.ec2.get_vpc(default=True)
+        except Exception as error:  # the provider raises on "no matching VPC found"
+            raise pulumi.RunError(f"no default VPC in {settings.region} ({str(error).splitlines()[0][:160]}). "
+                                  f"Create one with `aws ec2 create-default-vpc --region {settings.region}` "
+                                  "and run again. Nothing was created.") from None
         subnets = aws.ec2.get_subnets(filters=[
             aws.ec2.GetSubnetsFilterArgs(name="vpc-id", values=[vpc.id]),
             aws.ec2.GetSubnetsFilterArgs(name="default-for-az", values=["true"]),
         ])
-        # Sorted so broker i always lands in the same availability zone.
-        self.subnet_ids = sorted(subnets.ids)
-        if not self.subnet_ids:
-            raise pulumi.RunError(f"no default subnets in the default VPC of {settings.region}; "
-                                  "create one with `aws ec2 create-default-vpc`")
+        if not subnets.ids:
+            raise pulumi.RunError(f"no default subnets in the default VPC of {settings.region}; create them with "
+                                  f"`aws ec2 create-default-subnet --availability-zone <zone>`. Nothing was created.")
+        self._zones = self._subnets_by_zone(sorted(subnets.ids))
+        self._offered = self._zones_offering(settings)
 
         group = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=vpc.id,
                                       description="kafka-pipeline: SSH from the operator, Kafka inside the pipeline",
@@ -90,10 +93,11 @@ class AwsPlatform(pulumi.ComponentResource):
             f"{name}-kafka", security_group_id=group.id, ip_protocol="tcp",
             from_port=CLIENT_PORT, to_port=CONTROLLER_PORT, referenced_security_group_id=group.id,
             description="Kafka clients and KRaft controllers, only from hosts of this pipeline", opts=child)
-        for port in EGRESS_PORTS:
+        for port in egress_ports(settings):
             aws.vpc.SecurityGroupEgressRule(
                 f"{name}-out-{port}", security_group_id=group.id, ip_protocol="tcp", from_port=port, to_port=port,
-                cidr_ipv4="0.0.0.0/0", description="downloads (packages, Kafka and Logstash releases)", opts=child)
+                cidr_ipv4="0.0.0.0/0", description="outbound: packages, releases and the configured sources and sinks",
+                opts=child)
         aws.vpc.SecurityGroupEgressRule(
             f"{name}-out-pipeline", security_group_id=group.id, ip_protocol="-1",
             referenced_security_group_id=group.id, description="traffic between hosts of this pipeline", opts=child)
@@ -110,14 +114,37 @@ class AwsPlatform(pulumi.ComponentResource):
         self.key_name = pair.key_name
         self.register_outputs({"securityGroupId": group.id, "keyName": pair.key_name})
 
+    @staticmethod
+    def _subnets_by_zone(subnet_ids: list[str]) -> dict[str, str]:
+        """Availability zone -> its default subnet, zones in name order (broker i, zone i)."""
+        zones = {aws.ec2.get_subnet(id=sid).availability_zone: sid for sid in subnet_ids}
+        return dict(sorted(zones.items()))
+
+    def _zones_offering(self, settings: Settings) -> dict[str, list[str]]:
+        """Instance type -> the zones (of ours) that offer it: some zones lack some types, and a
+        launch there fails."""
+        kinds = sorted({settings.kafka.instance_type, settings.producer.instance_type, settings.consumer.instance_type})
+        offers = aws.ec2.get_instance_type_offerings(
+            location_type="availability-zone",
+            filters=[aws.ec2.GetInstanceTypeOfferingsFilterArgs(name="instance-type", values=kinds)])
+        offered = {kind: [zone for zone in self._zones
+                          if any(z == zone and t == kind for z, t in zip(offers.locations, offers.instance_types))]
+                   for kind in kinds}
+        for kind, zones in offered.items():
+            if not zones:
+                raise pulumi.RunError(f"no availability zone of {settings.region} with a default subnet offers {kind}; "
+                                      "choose another instance type. Nothing was created.")
+        return offered
+
     def host(self, name: str, role: str, instance_type: str, placement: int, tags: dict[str, str],
              parent: pulumi.Resource) -> Host:
         machine = self.catalog.machine(instance_type)
+        zones = self._offered[instance_type]
         instance = aws.ec2.Instance(
             name,
             ami=self.catalog.ami(machine.arch),
             instance_type=instance_type,
-            subnet_id=self.subnet_ids[placement % len(self.subnet_ids)],
+            subnet_id=self._zones[zones[placement % len(zones)]],
             vpc_security_group_ids=[self.security_group_id],
             key_name=self.key_name,
             associate_public_ip_address=True,

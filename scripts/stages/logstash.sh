@@ -4,22 +4,28 @@
 : "${ELASTIC_KEY_FINGERPRINT:?}" "${ELASTIC_KEY_URL:?}" "${GNUPG_PACKAGE:?}" "${LOGSTASH_SHA512=}"
 
 # download_signed URL DEST: no pinned SHA-512 for this release, so the tarball is trusted only once
-# Elastic's signature over it (by the key with the pinned fingerprint) checks out.
+# Elastic's signature over it (by the key with the pinned fingerprint) checks out; a cached one is
+# checked again before it is used.
 download_signed() {
   local url=$1 dest=$2 work
-  [[ -f $dest ]] && return 0
-  work=$(mktemp -d)
-  log "downloading $url (verified by Elastic's signature)"
+  # On disk beside the cache: /tmp is a small tmpfs on some images.
+  work=$(mktemp -d -p "$(dirname "$dest")")
   curl -fsSL --retry 5 -o "$work/key" "$ELASTIC_KEY_URL" || die "cannot fetch Elastic's signing key from $ELASTIC_KEY_URL"
-  curl -fsSL --retry 5 -o "$work/archive" "$url" || die "download failed: $url (check logstash.downloadUrl)"
-  curl -fsSL --retry 5 -o "$work/archive.asc" "$url.asc" || die "no signature beside $url"
   export GNUPGHOME="$work/gnupg"
   mkdir -m 700 "$GNUPGHOME"
   gpg --batch --quiet --import "$work/key" 2>/dev/null
   gpg --batch --with-colons --fingerprint | grep -qx "fpr:::::::::$ELASTIC_KEY_FINGERPRINT:" \
     || die "the key at $ELASTIC_KEY_URL is not Elastic's ($ELASTIC_KEY_FINGERPRINT)"
+  if [[ -f $dest && -f $dest.asc ]] && gpg --batch --quiet --verify "$dest.asc" "$dest" 2>/dev/null; then
+    rm -rf "$work"
+    return 0
+  fi
+  log "downloading $url (verified by Elastic's signature)"
+  curl -fsSL --retry 5 -o "$work/archive" "$url" || die "download failed: $url (check logstash.downloadUrl)"
+  curl -fsSL --retry 5 -o "$work/archive.asc" "$url.asc" || die "no signature beside $url"
   gpg --batch --quiet --verify "$work/archive.asc" "$work/archive" 2>/dev/null \
     || die "Elastic's signature does not match $url; nothing was installed"
+  mv "$work/archive.asc" "$dest.asc"
   mv "$work/archive" "$dest"
   rm -rf "$work"
 }

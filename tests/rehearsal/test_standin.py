@@ -168,7 +168,7 @@ RENDERS = {
     "sink-file-custom": ("consumer", {"consumer": {"sink": {
         "type": "file", "path": "/data/%{[@metadata][kafka][partition]}/%{host}-%{+YYYY.MM.dd}.jsonl"}}}),
     "sink-opensearch": ("consumer", {"consumer": {"sink": {
-        "type": "opensearch", "hosts": ["https://search.example.org:9200"], "password": "p4$$w0rd",
+        "type": "opensearch", "hosts": ["https://search.example.org:9200"], "user": "admin", "password": "p4$$w0rd",
         "sslCertificateVerification": False}}}),
     "consumer-latest-two-topics": ("consumer", {
         "consumer": {"topics": [TOPIC, "sti-meta"], "autoOffsetReset": "latest", "groupId": "g.1"}}),
@@ -209,7 +209,7 @@ BROKEN = {
     "missing-required": (re.sub(r'\n\s*topic_id => "sti"', "", DEFAULT_PRODUCER), {},
                          "Missing a required setting for the kafka output plugin: topic_id"),
     "not-installed": (render(make_settings(consumer={"sink": {
-        "type": "opensearch", "hosts": ["https://s.example.org"], "password": "p"}}), "consumer").files[0].content,
+        "type": "opensearch", "hosts": ["https://s.example.org"], "user": "admin", "password": "p"}}), "consumer").files[0].content,
         {"SINK_PASSWORD": "p"}, "Couldn't find any output plugin named 'opensearch'"),
     "syntax": ("input { generator { count => } }\noutput { stdout { } }\n", {}, "line 1, column"),
     "decoding-with-rubydebug": (DEFAULT_PRODUCER.replace("codec => json { }", "codec => rubydebug { }", 1), {},

@@ -13,7 +13,8 @@ from components.logstash.lscl import Plugin
 from components.logstash.plugin import Piece
 
 OPTIONS = {
-    "path": o.absolute_paths(doc="absolute paths or globs to read, e.g. [\"/var/log/messages\"]"),
+    # journald-only images have no /var/log/messages; the deployment's own stage log is on every host.
+    "path": o.absolute_paths(doc="absolute paths or globs to read, e.g. [\"/var/log/kafka-pipeline/stages.log\"]"),
     "startPosition": o.one_of("beginning", "end", default="end",
                               doc="where to start in a file seen for the first time"),
 }

@@ -1,0 +1,33 @@
+"""Where the hosts connect out to: package mirrors and release archives, and whatever URL a source
+or sink is configured with. The security group opens exactly these ports outward (never inward)."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from components.logstash.sinks import SINKS
+from components.logstash.sources import SOURCES
+from components.settings import PluginChoice, Settings
+
+# Package repositories (HTTPS, and HTTP for mirrors that serve signed packages over it).
+PACKAGE_PORTS = (443, 80)
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def port(url: str) -> int:
+    parts = urlsplit(url)
+    return parts.port or DEFAULT_PORTS[parts.scheme]
+
+
+def plugin_urls(choice: PluginChoice, registry) -> list[str]:
+    schema = registry[choice.type].OPTIONS
+    found: list[str] = []
+    for key, value in choice.options.items():
+        if schema[key].urls and value is not None:
+            found += [value] if isinstance(value, str) else list(value)
+    return found
+
+
+def egress_ports(settings: Settings) -> tuple[int, ...]:
+    urls = [settings.kafka.download_url, settings.logstash.download_url,
+            *plugin_urls(settings.producer.source, SOURCES), *plugin_urls(settings.consumer.sink, SINKS)]
+    return tuple(sorted({*PACKAGE_PORTS, *(port(u) for u in urls)}))
