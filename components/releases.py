@@ -44,6 +44,9 @@ KAFKA: dict[str, KafkaRelease] = {
 DEFAULT_KAFKA = "4.3.1"
 # The release `kafka.mode: zookeeper` suggests in its error message and our tests run.
 ZOOKEEPER_KAFKA = "3.9.1"
+# The release the rehearsal deploys first and then upgrades to DEFAULT_KAFKA (KRaft metadata
+# moves forward only: a lab upgrades, never downgrades).
+UPGRADE_FROM_KAFKA = "4.1.1"
 
 # Newest 9.x and 8.x releases confirmed (Docker official image tags, 2026-09).
 LOGSTASH: dict[str, LogstashRelease] = {
@@ -51,6 +54,7 @@ LOGSTASH: dict[str, LogstashRelease] = {
     "8.19.22": LogstashRelease({}),
 }
 DEFAULT_LOGSTASH = "9.5.3"
+UPGRADE_FROM_LOGSTASH = "8.19.22"
 
 
 def kafka_archive(version: str, base_url: str = KAFKA_ARCHIVE) -> str:

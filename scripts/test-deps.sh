@@ -23,7 +23,7 @@ main() {
   if [[ ${1:-} == jars ]]; then
     echo "==> resolving Kafka jars for the real-broker tests (Maven Central, cached in ~/.m2)"
     .venv/bin/python -c 'from components import releases; from tests.integration import jars
-for version in (releases.DEFAULT_KAFKA, releases.ZOOKEEPER_KAFKA):
+for version in (releases.DEFAULT_KAFKA, releases.ZOOKEEPER_KAFKA, releases.UPGRADE_FROM_KAFKA):
     jars.classpath(version)'
   fi
 }

@@ -2,7 +2,7 @@
 
 `classpath(version)` reads target/classpath-<version>.txt, running Maven once (jars land in
 ~/.m2) when it is missing. Only the releases the pom knows are offered: DEFAULT_KAFKA (the pom's
-default) and ZOOKEEPER_KAFKA (its `zookeeper` profile).
+default), ZOOKEEPER_KAFKA (its `zookeeper` profile) and UPGRADE_FROM_KAFKA (`upgrade-from`).
 """
 from __future__ import annotations
 
@@ -31,23 +31,24 @@ MAIN_CLASSES = {
 
 
 def pom_versions(text: str | None = None) -> dict[str, str]:
-    """{'default': <kafka.version>, 'zookeeper': <the zookeeper profile's kafka.version>}."""
+    """{'default': <kafka.version>, <profile id>: <that profile's kafka.version>, ...}."""
     text = POM.read_text() if text is None else text
     default = re.search(r"<properties>.*?<kafka\.version>([^<]+)</kafka\.version>", text, re.S)
-    zk = re.search(r"<id>zookeeper</id>.*?<kafka\.version>([^<]+)</kafka\.version>", text, re.S)
-    if not default or not zk:
-        raise ValueError(f"{POM}: cannot find kafka.version (default and zookeeper profile)")
-    return {"default": default.group(1), "zookeeper": zk.group(1)}
+    if not default:
+        raise ValueError(f"{POM}: cannot find the default kafka.version")
+    profiles = re.findall(r"<profile>\s*(?:<!--.*?-->\s*)?<id>([^<]+)</id>\s*<properties>\s*"
+                          r"<kafka\.version>([^<]+)</kafka\.version>", text, re.S)
+    return {"default": default.group(1), **dict(profiles)}
 
 
 def maven_args(version: str) -> list[str]:
     versions = pom_versions()
     if version == versions["default"]:
         return []
-    if version == versions["zookeeper"]:
-        return ["-P", "zookeeper"]
-    raise ValueError(f"tests/integration/pom.xml offers Kafka {versions['default']} and "
-                     f"{versions['zookeeper']} (-P zookeeper), not {version}")
+    for profile, pinned in versions.items():
+        if pinned == version and profile != "default":
+            return ["-P", profile]
+    raise ValueError(f"tests/integration/pom.xml offers Kafka {', '.join(sorted(set(versions.values())))}, not {version}")
 
 
 def fetch_command(version: str) -> list[str]:
