@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from components.platform import local
+from components.platform import local, local_resources
 from components.stages.plan import STAGE_LOG
 
 SSH_OPTIONS = ["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
@@ -55,28 +55,38 @@ class Remote:
         return [(s, float(a), float(b)) for s, a, b in (line.split() for line in text.splitlines() if line.strip())]
 
 
-# ---- what the consumer printed (the stdout sink: rubydebug with Kafka metadata) ----
+# ---- what the consumer wrote: rubydebug on stdout (with Kafka metadata), or JSON lines ----
 
-EVENT_FIELDS = {name: re.compile(rf'^\s*"{name}" => "?([^",]*)"?\s*$') for name in ("topic", "partition", "offset")}
+FIELD = re.compile(r'^\s*"([^"]+)" => "?([^"]*?)"?,?\s*$')
 
 
-def printed_events(journal: str) -> list[tuple[str, int, int]]:
-    """(topic, partition, offset) of each event block a rubydebug output printed: a `{` line, the
-    event's fields with [@metadata][kafka] among them, a `}` line."""
+def rubydebug_events(journal: str) -> list[dict[str, str]]:
+    """The scalar fields of each event block a rubydebug output printed (a `{` line, the fields,
+    nested [@metadata][kafka] among them, a `}` line), flattened: the first value of a name wins."""
     events, current = [], None
     for line in journal.splitlines():
         if line == "{":
             current = {}
         elif line == "}" and current is not None:
-            if {"topic", "partition", "offset"} <= set(current):
-                events.append((current["topic"], int(current["partition"]), int(current["offset"])))
+            events.append(current)
             current = None
         elif current is not None:
-            for name, pattern in EVENT_FIELDS.items():
-                match = pattern.match(line)
-                if match and name not in current:
-                    current[name] = match.group(1)
+            match = FIELD.match(line)
+            if match:
+                current.setdefault(match.group(1), match.group(2))
     return events
+
+
+def printed_events(journal: str) -> list[tuple[str, int, int]]:
+    """(topic, partition, offset) of each event a rubydebug output printed with Kafka metadata."""
+    return [(e["topic"], int(e["partition"]), int(e["offset"])) for e in rubydebug_events(journal)
+            if {"topic", "partition", "offset"} <= set(e)]
+
+
+def identity(event: dict) -> tuple[str, str]:
+    """What tells generated events apart across producer restarts and sinks: when and in what order
+    the generator made them (its sequence starts again at 0 with each start)."""
+    return str(event["@timestamp"]), str(event["sequence"])
 
 
 @dataclass(frozen=True)
@@ -104,6 +114,23 @@ def tally(acked: int, end_offsets: dict[tuple[str, int], int], printed: list[tup
 
 # ---- nothing of ours left behind ----
 
+def move_machine(stack: str, bridge: str, host_name: str, address: str) -> None:
+    """Stop a local host and start it on a new address, as a stopped and started EC2 instance gets a
+    new public one; its lease moves with it. Pulumi learns of it only by refreshing."""
+    machine = local.machine_name(stack, host_name)
+    folder = state_dir(bridge) / "machines" / machine
+    env = {"machine": machine, "machine_dir": str(folder), "bridge": bridge}
+    local_resources.run("machine.sh", "stop", env)
+    old = (folder / "address").read_text().strip()
+    network = folder / "rootfs" / "etc" / "systemd" / "network" / "10-host0.network"
+    network.write_text(network.read_text().replace(f"Address={old}/", f"Address={address}/"))
+    (folder / "address").write_text(address + "\n")
+    leases = state_dir(bridge) / "leases"
+    (leases / old).unlink()
+    (leases / address).write_text(machine + "\n")
+    local_resources.run("machine.sh", "start", env)
+
+
 def leftovers(bridge: str, machines: list[str], state_dir: Path, extra_processes: tuple[str, ...] = ()) -> list[str]:
     found = []
     links = subprocess.run(["ip", "-br", "link"], capture_output=True, text=True).stdout
@@ -126,3 +153,12 @@ def leftovers(bridge: str, machines: list[str], state_dir: Path, extra_processes
 
 def state_dir(bridge: str) -> Path:
     return local.STATE_ROOT / bridge
+
+
+def machine(stack: str, host_name: str) -> str:
+    return local.machine_name(stack, host_name)
+
+
+def cgroup(hierarchy: str, machine_name: str) -> Path:
+    """A local host's cgroup in one hierarchy of this machine (scripts/local/machine.sh names it)."""
+    return Path("/sys/fs/cgroup") / hierarchy / f"kafka-pipeline-{machine_name}"

@@ -1,0 +1,154 @@
+"""One stack of a rehearsal and what is checked against it: its workspace, hosts, the first event,
+and the tally of what went through (acknowledged, stored, received)."""
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+from kafka import KafkaConsumer, TopicPartition
+from kafka.admin import KafkaAdminClient
+
+from components.platform import local
+from components.settings import parse
+from tests.rehearsal import hosts
+from tests.rehearsal.hosts import Remote, Tally
+from tests.rehearsal.workspace import ROOT, Workspace
+
+WORK = Path("/var/tmp/kafka-pipeline-rehearsal")
+MIRROR_PORT = int(re.search(r"^MIRROR_PORT=(\d+)", (ROOT / "scripts" / "pulumi.sh").read_text(), re.M).group(1))
+FIRST_EVENT_TIMEOUT_S = 300
+ACKED_LEDGER = "/var/lib/logstash/standin/acked.json"
+
+
+class Rehearsal:
+    """One stack of the rehearsal: its workspace, addresses and the checks run against it."""
+
+    def __init__(self, stack: str, subnet: str, config: dict | None = None) -> None:
+        settings = parse({"platform": "local", "local": {"subnet": subnet}}, stack=stack, region=None)
+        self.bridge = settings.local.bridge
+        mirror = f"http://{settings.local.gateway}:{MIRROR_PORT}"
+        config = dict(config or {})
+        # Point the stack at the rehearsal mirror, so scripts/pulumi.sh serves it and pins its checksums.
+        for product in ("kafka", "logstash"):
+            config[product] = {"downloadUrl": f"{mirror}/{product}", **config.get(product, {})}
+        self.ws = Workspace(stack, WORK / stack, config={"local": {"subnet": subnet}, **config})
+        self.began = 0.0
+
+    def __enter__(self) -> "Rehearsal":
+        self.ws.create()
+        self.began = time.monotonic()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        destroyed = self.ws.script("destroy", self.ws.stack, check=False)
+        machines = [local.machine_name(self.ws.stack, name) for name in self.host_names()]
+        left = hosts.leftovers(self.bridge, machines, hosts.state_dir(self.bridge),
+                               extra_processes=(str(self.ws.folder),))
+        self.ws.remove()
+        if exc[0] is None:
+            assert destroyed.returncode == 0, destroyed.stdout[-3000:] + destroyed.stderr[-2000:]
+            assert left == [], f"left behind after destroy: {left}"
+
+    def host_names(self) -> list[str]:
+        brokers = self.ws.config.get("kafka", {}).get("brokers", 1)
+        names = ["kafka-server"] if brokers == 1 else [f"kafka-server-{i}" for i in range(1, brokers + 1)]
+        return [*names, "kafka-producer", "kafka-consumer"]
+
+    def remote(self, address: str) -> Remote:
+        return Remote(address, "admin", self.ws.key_file())
+
+    def hosts(self) -> dict[str, Remote]:
+        out = self.ws.outputs()
+        found = {"consumer": self.remote(out["sshConsumer"].split("@")[1]),
+                 "producer": self.remote(out["sshProducer"].split("@")[1])}
+        for i, command in enumerate(out["sshBroker"], 1):
+            found[f"broker-{i}"] = self.remote(command.split("@")[1])
+        return found
+
+    def first_event(self, consumer: Remote) -> float:
+        """Seconds from the start of the rehearsal to the first event printed by the consumer."""
+        deadline = time.monotonic() + FIRST_EVENT_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if hosts.printed_events(consumer.run("sudo journalctl -u logstash -o cat --no-pager", check=False)):
+                return time.monotonic() - self.began
+            time.sleep(1)
+        raise AssertionError(f"no event at the consumer within {FIRST_EVENT_TIMEOUT_S}s:\n"
+                             f"{consumer.run('sudo journalctl -u logstash -n 40 --no-pager', check=False)}")
+
+
+def stage_durations(remotes: dict[str, Remote]) -> dict[str, float]:
+    durations = {}
+    for name, remote in remotes.items():
+        for stage, start, end in remote.stage_runs():
+            durations.setdefault(f"{name}/{stage}", end - start)
+    return durations
+
+
+def broker_offsets(bootstrap: str, topic: str) -> dict[tuple[str, int], int]:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), request_timeout_ms=20000)
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        return {(tp.topic, tp.partition): end for tp, end in consumer.end_offsets(partitions).items()}
+    finally:
+        consumer.close()
+
+
+def topic_events(bootstrap: str, topic: str) -> list[tuple[str, str]]:
+    """The identity of every event stored in the topic, read from the start without a group."""
+    ends = broker_offsets(bootstrap, topic)
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), group_id=None, enable_auto_commit=False,
+                             request_timeout_ms=20000)
+    try:
+        partitions = [TopicPartition(t, p) for t, p in ends]
+        consumer.assign(partitions)
+        consumer.seek_to_beginning(*partitions)
+        found, deadline = [], time.monotonic() + 120
+        while any(consumer.position(tp) < ends[(tp.topic, tp.partition)] for tp in partitions):
+            assert time.monotonic() < deadline, "could not read the topic to its end"
+            for records in consumer.poll(timeout_ms=1000).values():
+                found += [hosts.identity(json.loads(r.value)) for r in records]
+        return found
+    finally:
+        consumer.close()
+
+
+def wait_for_no_lag(bootstrap: str, group: str, ends: dict[tuple[str, int], int], timeout: float = 120) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), request_timeout_ms=20000)
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            committed = {(tp.topic, tp.partition): meta.offset
+                         for tp, meta in admin.list_group_offsets(group).get(group, {}).items()}
+            if all(committed.get(key, -1) >= end for key, end in ends.items()):
+                return
+            time.sleep(1)
+        raise AssertionError(f"consumer group {group} still behind after {timeout:.0f}s: {committed} < {ends}")
+    finally:
+        admin.close()
+
+
+def count_through(r: Rehearsal, remotes: dict[str, Remote], bootstrap: str) -> Tally:
+    """Stop the producer, let the consumer catch up, and compare what was acknowledged, stored and printed."""
+    remotes["producer"].run("sudo systemctl stop logstash")
+    ledger = json.loads(remotes["producer"].run(f"sudo cat {ACKED_LEDGER}"))
+    ends = broker_offsets(bootstrap, "twitter")
+    wait_for_no_lag(bootstrap, "logstash", ends)
+    printed = hosts.printed_events(remotes["consumer"].run("sudo journalctl -u logstash -o cat --no-pager"))
+    return hosts.tally(sum(run["acked"] for run in ledger["runs"]), ends, printed)
+
+
+def summary(name: str, first_event_s: float, durations: dict[str, float], t: Tally) -> str:
+    stages = ", ".join(f"{k} {v:.0f}s" for k, v in sorted(durations.items(), key=lambda kv: -kv[1])[:8])
+    return (f"rehearsal {name}: first event at the consumer {first_event_s:.0f}s after start; slowest stages: "
+            f"{stages}; events sent {t.acked} / stored {t.stored} / received {t.received} / lost {t.lost} "
+            f"(duplicates {t.duplicates})")
+
+
+def report(capsys, line: str) -> None:
+    with capsys.disabled():
+        print(f"\n    {line}")
+    (WORK / "summaries.txt").parent.mkdir(parents=True, exist_ok=True)
+    with open(WORK / "summaries.txt", "a") as f:
+        f.write(line + "\n")

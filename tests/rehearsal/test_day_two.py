@@ -1,0 +1,164 @@
+"""Day two on real local hosts: a lab is deployed once and then changed all day. Each change goes
+through scripts/pulumi.sh up, as a user's would: a bigger heap, newer Logstash and Kafka releases,
+a new sink, more partitions (fewer refused at preview), a host stopped and started on a new
+address, every kind of host rebooted; and through all of it, nothing acknowledged is lost."""
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+
+from components import releases
+from tests.rehearsal import hosts
+from tests.rehearsal.hosts import Remote
+from tests.rehearsal.scenario import (ACKED_LEDGER, Rehearsal, broker_offsets, report, stage_durations,
+                                      topic_events, wait_for_no_lag)
+
+pytestmark = [pytest.mark.integration, pytest.mark.rehearsal]
+
+STACK, SUBNET = "rehearsal-day2", "10.214.203.0/24"
+SINK_FILES = "/var/lib/logstash/out/*.jsonl"
+# Nothing else in the subnet uses it: the consumer's address after its stop and start.
+MOVED_ADDRESS = "10.214.203.99"
+
+
+def started(remote: Remote, unit: str) -> str:
+    """When the unit last became active: a restart changes it, nothing else does."""
+    return remote.run(f"systemctl show {unit} -p ActiveEnterTimestampMonotonic --value").strip()
+
+
+def running_release(remote: Remote, unit: str, product: str) -> str:
+    """The release the unit's running process was started from (its resolved home in its command
+    line or open files), not the one a link names now."""
+    pid = remote.run(f"systemctl show {unit} -p MainPID --value").strip()
+    seen = remote.run(f"sudo sh -c 'tr \"\\0\" \" \" </proc/{pid}/cmdline; ls -l /proc/{pid}/fd 2>/dev/null'")
+    found = set(re.findall(rf"/opt/{product}-(\d+\.\d+\.\d+)/", seen)) | set(re.findall(r"kafka_2\.13-(\d+\.\d+\.\d+)\.jar", seen))
+    assert len(found) == 1, f"{unit} on {remote.address}: releases in use {found}"
+    return found.pop()
+
+
+def engine_touched(output: str) -> list[str]:
+    """The remote commands an `up` created, updated or replaced, from its own progress lines."""
+    return sorted({m.group(1) for m in re.finditer(
+        r"command:remote:Command (\S+) (?:created|updated|replaced|created replacement)", output)})
+
+
+def peak_memory_reset(machine: str) -> None:
+    (hosts.cgroup("memory", machine) / "memory.max_usage_in_bytes").write_text("0")
+
+
+def peak_memory_mib(machine: str) -> float:
+    return int((hosts.cgroup("memory", machine) / "memory.max_usage_in_bytes").read_text()) / 2**20
+
+
+def file_sink_events(consumer: Remote) -> list[tuple[str, str]]:
+    lines = consumer.run(f"sudo sh -c 'cat {SINK_FILES} 2>/dev/null || true'").splitlines()
+    return [hosts.identity(json.loads(line)) for line in lines if line.strip()]
+
+
+def test_day_two_changes_on_real_hosts(capsys):
+    config = {"kafka": {"version": releases.UPGRADE_FROM_KAFKA, "topics": [{"name": "twitter", "partitions": 1}]},
+              "logstash": {"version": releases.UPGRADE_FROM_LOGSTASH}}
+    with Rehearsal(STACK, SUBNET, config) as r:
+        r.ws.up()
+        remotes = r.hosts()
+        broker, producer, consumer = remotes["broker-1"], remotes["producer"], remotes["consumer"]
+        r.first_event(consumer)
+        machine = {name: hosts.machine(STACK, name) for name in ("kafka-producer", "kafka-consumer")}
+
+        def since() -> dict[str, str]:
+            return {"kafka": started(broker, "kafka"), "producer": started(producer, "logstash"),
+                    "consumer": started(consumer, "logstash")}
+
+        # An up with no change restarts nothing.
+        before = since()
+        r.ws.up("--expect-no-changes")
+        assert since() == before
+
+        # 1, 2. A new heap restarts Logstash, and only Logstash; its config check runs beside the
+        # service with a small heap, so the 2 GiB host never holds two full-size JVMs.
+        for name in machine.values():
+            peak_memory_reset(name)
+        r.ws.set("logstash.heapMb", "600")
+        r.ws.up()
+        after = since()
+        assert after["kafka"] == before["kafka"]
+        assert after["producer"] != before["producer"] and after["consumer"] != before["consumer"]
+        assert '-Xms600m' in consumer.run("cat /etc/logstash/logstash.env")
+        peaks = {name: peak_memory_mib(m) for name, m in machine.items()}
+        assert all(peak < 1536 for peak in peaks.values()), f"peak memory during the re-run: {peaks} MiB"
+
+        # 1. A new Logstash release restarts Logstash on it; a new Kafka release restarts Kafka on it.
+        before = after
+        r.ws.set("logstash.version", releases.DEFAULT_LOGSTASH)
+        r.ws.up()
+        after = since()
+        assert after["kafka"] == before["kafka"] and after["consumer"] != before["consumer"]
+        for remote in (producer, consumer):
+            assert running_release(remote, "logstash", "logstash") == releases.DEFAULT_LOGSTASH
+        assert running_release(broker, "kafka", "kafka") == releases.UPGRADE_FROM_KAFKA
+        before = after
+        r.ws.set("kafka.version", releases.DEFAULT_KAFKA)
+        r.ws.up()
+        after = since()
+        assert after["kafka"] != before["kafka"]
+        assert (after["producer"], after["consumer"]) == (before["producer"], before["consumer"])
+        assert running_release(broker, "kafka", "kafka") == releases.DEFAULT_KAFKA
+
+        # 3. Another sink: only the consumer's pipeline stage runs; it resumes from its offsets.
+        r.ws.set("consumer.sink.type", "file")
+        result = r.ws.up()
+        assert engine_touched(result.stdout) == ["kafka-consumer-pipeline"], engine_touched(result.stdout)
+        printed = hosts.rubydebug_events(consumer.run("sudo journalctl -u logstash -o cat --no-pager"))
+
+        # 4. More partitions are added on the broker; fewer are refused at preview.
+        r.ws.set("kafka.topics[0].partitions", "2")
+        r.ws.up()
+        bootstrap = r.ws.outputs()["bootstrapServers"]
+        assert len(broker_offsets(bootstrap, "twitter")) == 2
+        assert "consumer_threads => 2" in consumer.run("sudo cat /etc/logstash/conf.d/pipeline.conf")
+        r.ws.set("kafka.topics[0].partitions", "1")
+        refused = r.ws.script("preview", STACK, check=False)
+        assert refused.returncode != 0
+        assert "kafka.topics[0].partitions = 1" in refused.stdout and "cannot shrink" in refused.stdout, refused.stdout
+        r.ws.set("kafka.topics[0].partitions", "2")
+
+        # 6. The consumer host stopped and started again on a new address: up refreshes and reaches it.
+        hosts.move_machine(STACK, r.bridge, "kafka-consumer", MOVED_ADDRESS)
+        r.ws.up()
+        assert r.ws.outputs()["sshConsumer"].endswith(f"@{MOVED_ADDRESS}")
+        consumer = remotes["consumer"] = r.remote(MOVED_ADDRESS)
+        consumer.wait_until("systemctl is-active --quiet logstash", 120, "logstash after the move")
+
+        # 8. Every kind of host reboots; every service comes back by itself.
+        for name, unit in (("broker-1", "kafka"), ("producer", "logstash"), ("consumer", "logstash")):
+            remotes[name].run("sudo systemctl reboot", check=False)
+            time.sleep(3)
+            remotes[name].wait_until(f"systemctl is-active --quiet {unit}", 240, f"{unit} after a reboot")
+        deadline = time.monotonic() + 120
+        stored = sum(broker_offsets(bootstrap, "twitter").values())
+        while sum(broker_offsets(bootstrap, "twitter").values()) < stored + 20:
+            assert time.monotonic() < deadline, "the pipeline did not resume after the reboots"
+            time.sleep(2)
+
+        # Through all of it: nothing acknowledged lost, nothing stored missed; across the sink switch
+        # nothing twice (a reboot of the broker may legitimately redeliver, at least once).
+        producer.run("sudo systemctl stop logstash")
+        acked = sum(run["acked"] for run in json.loads(producer.run(f"sudo cat {ACKED_LEDGER}"))["runs"])
+        ends = broker_offsets(bootstrap, "twitter")
+        wait_for_no_lag(bootstrap, "logstash", ends)
+        in_topic = topic_events(bootstrap, "twitter")
+        before_switch = [hosts.identity(e) for e in printed]
+        after_switch = file_sink_events(consumer)
+        received = set(before_switch) | set(after_switch)
+        report(capsys, f"rehearsal day two: acked {acked} / stored {len(in_topic)} / received {len(received)} "
+                       f"distinct, {len(before_switch) + len(after_switch) - len(received)} redelivered; peak memory "
+                       f"of the Logstash hosts during a re-run {', '.join(f'{k} {v:.0f} MiB' for k, v in peaks.items())}; "
+                       "slowest stages: " + ", ".join(f"{k} {v:.0f}s" for k, v in sorted(
+                           stage_durations(remotes).items(), key=lambda kv: -kv[1])[:4]))
+        assert acked <= len(in_topic), "the broker lost acknowledged events"
+        assert set(in_topic) - received == set(), f"{len(set(in_topic) - received)} stored events never reached a sink"
+        assert received - set(in_topic) == set()
+        assert set(before_switch) & set(after_switch) == set(), "events went to both sinks across the switch"
