@@ -5,8 +5,8 @@
     python scripts/smoke.py --bootstrap localhost:9094 --topic twitter --timeout 30
 
 The bootstrap defaults to the stack output `operatorBootstrap` (the brokers' operator listeners,
-reached through one SSH tunnel per broker: localhost:9094, 9095, ...), the topic to the first of
-`topics`.
+reached through one SSH tunnel per broker: localhost:9094, 9095, ...), the topics to every one of
+`topics` (in a class, every student's).
 The canary is a JSON event shaped like Logstash's json codec output with a unique id, written to
 every partition of the topic (so every partition leader is reached) and read back from the exact
 offsets the brokers acknowledged, without joining any consumer group (the pipeline's offsets are
@@ -57,9 +57,10 @@ def canary(canary_id: str) -> bytes:
     }, separators=(",", ":")).encode()
 
 
-def check(bootstrap: str, topic: str, timeout: float) -> tuple[bool, str]:
-    """A canary into every partition of `topic`, each read back from the offset its leader acknowledged:
-    with several brokers, every partition leader is reached under the address it advertises."""
+def check(bootstrap: str, topics: list[str], timeout: float) -> tuple[bool, str]:
+    """A canary into every partition of every topic, each read back from the offset its leader
+    acknowledged: with several brokers every partition leader is reached under the address it
+    advertises, and in a class every student's topic is checked."""
     from kafka import KafkaConsumer, KafkaProducer, TopicPartition
     from kafka.errors import KafkaError
 
@@ -78,12 +79,15 @@ def check(bootstrap: str, topic: str, timeout: float) -> tuple[bool, str]:
                                  linger_ms=0, **common)
     except KafkaError as error:
         return False, f"cannot reach the broker at {bootstrap}: {error!r}"
+    written: dict[TopicPartition, int] = {}
     try:
-        partitions = sorted(producer.partitions_for(topic) or ())
-        if not partitions:
-            return False, f"topic {topic} has no partitions at {bootstrap}"
-        written = {p: producer.send(topic, canary(canary_id), partition=p).get(timeout=left_ms() / 1000).offset
-                   for p in partitions}
+        for topic in topics:
+            partitions = sorted(producer.partitions_for(topic) or ())
+            if not partitions:
+                return False, f"topic {topic} has no partitions at {bootstrap}"
+            for p in partitions:
+                md = producer.send(topic, canary(canary_id), partition=p).get(timeout=left_ms() / 1000)
+                written[TopicPartition(topic, p)] = md.offset
     except KafkaError as error:
         return False, f"producing the canary to {topic} at {bootstrap} failed: {error!r}"
     finally:
@@ -91,9 +95,9 @@ def check(bootstrap: str, topic: str, timeout: float) -> tuple[bool, str]:
     try:
         consumer = KafkaConsumer(group_id=None, enable_auto_commit=False, **common)
     except KafkaError as error:
-        return False, f"canary written ({topic} offsets {written}) but the consumer cannot connect: {error!r}"
+        return False, f"canary written ({len(written)} partitions) but the consumer cannot connect: {error!r}"
+    wanted = dict(written)
     try:
-        wanted = {TopicPartition(topic, p): offset for p, offset in written.items()}
         consumer.assign(list(wanted))
         for tp, offset in wanted.items():
             consumer.seek(tp, offset)
@@ -102,24 +106,24 @@ def check(bootstrap: str, topic: str, timeout: float) -> tuple[bool, str]:
                 for msg in messages:
                     if wanted.get(tp) == msg.offset:
                         if json.loads(msg.value).get("canary_id") != canary_id:
-                            return False, f"offset {msg.offset} of {topic}[{tp.partition}] holds another event"
+                            return False, f"offset {msg.offset} of {tp.topic}[{tp.partition}] holds another event"
                         del wanted[tp]
     except KafkaError as error:
         return False, f"reading the canary back failed: {error!r}"
     finally:
         consumer.close(autocommit=False)
     if wanted:
-        missing = ", ".join(f"[{tp.partition}]@{o}" for tp, o in wanted.items())
-        return False, f"canary {canary_id} written to {topic} but {missing} not read back within {timeout:.0f}s"
-    places = ", ".join(f"{p}@{o}" for p, o in written.items())
-    return True, (f"canary {canary_id} round-trip via {bootstrap} topic {topic} partition@offset {places} "
-                  f"in {time.monotonic() - began:.2f}s")
+        missing = ", ".join(f"{tp.topic}[{tp.partition}]@{o}" for tp, o in wanted.items())
+        return False, f"canary {canary_id} written but {missing} not read back within {timeout:.0f}s"
+    places = "; ".join(f"topic {t} partition@offset " + ", ".join(f"{tp.partition}@{o}" for tp, o in written.items()
+                                                                  if tp.topic == t) for t in topics)
+    return True, f"canary {canary_id} round-trip via {bootstrap} {places} in {time.monotonic() - began:.2f}s"
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--bootstrap", help="host:port (default: pulumi stack output operatorBootstrap)")
-    p.add_argument("--topic", help="topic (default: the first of pulumi stack output topics)")
+    p.add_argument("--topic", help="one topic (default: every topic of pulumi stack output topics)")
     p.add_argument("--stack", help="the Pulumi stack to read outputs from")
     p.add_argument("--timeout", type=float, default=30, help="seconds for the whole check (default 30)")
     args = p.parse_args(argv)
@@ -137,16 +141,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         bootstrap = args.bootstrap or stack_output("operatorBootstrap", args.stack, min(30, args.timeout))
         if args.topic:
-            topic = args.topic
+            topics = [args.topic]
         else:
             topics = json.loads(stack_output("topics", args.stack, min(30, args.timeout), as_json=True))
             if not isinstance(topics, list) or not topics:
                 return fail(f"stack output topics is not a non-empty list: {topics!r}")
-            topic = topics[0]
     except (RuntimeError, ValueError) as error:
         return fail(str(error))
     try:
-        ok, message = check(bootstrap, topic, args.timeout)
+        ok, message = check(bootstrap, topics, args.timeout)
     except Exception as error:  # noqa: BLE001 - one clear line, never a traceback
         ok, message = False, f"{type(error).__name__}: {error}"
     print(f"{'OK' if ok else 'FAIL'}: {message}", flush=True)

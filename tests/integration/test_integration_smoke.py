@@ -42,7 +42,7 @@ def test_smoke_round_trip_through_operator_listener(cluster, capsys):
     assert result.returncode == 0 and line.startswith("OK: canary "), result.stdout + result.stderr
 
 
-def test_smoke_reads_bootstrap_and_topic_from_stack_outputs(cluster, tmp_path):
+def test_smoke_reads_bootstrap_and_topics_from_stack_outputs(cluster, tmp_path):
     fake = tmp_path / "pulumi"
     outputs = {"operatorBootstrap": "localhost:9094", "topics": json.dumps(["events", "twitter"])}
     fake.write_text("#!/bin/sh\n[ \"$1 $2\" = 'stack output' ] || exit 2\necho \"$@\" >> \"$(dirname \"$0\")/calls\"\n"
@@ -52,7 +52,9 @@ def test_smoke_reads_bootstrap_and_topic_from_stack_outputs(cluster, tmp_path):
     result, _ = smoke(cluster, "broker", "--timeout", "30", path_env=str(tmp_path))
     line = one_line(result)
     assert result.returncode == 0, line
-    assert "via localhost:9094 topic events " in line
+    # Every topic of the stack, each partition of each.
+    assert "via localhost:9094 topic events partition@offset 0@" in line and "; topic twitter partition@offset 0@" in line
+    assert "1@" in line and "2@" in line  # events has three partitions
     assert (tmp_path / "calls").read_text().splitlines() == ["stack output operatorBootstrap",
                                                              "stack output topics --json"]
 
