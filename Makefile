@@ -3,7 +3,7 @@ STACK ?= dev
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: up preview refresh destroy outputs smoke tunnel test unit integration rehearse jars bench deps dev-deps
+.PHONY: up preview refresh destroy outputs smoke tunnel status test unit integration rehearse jars bench deps dev-deps
 
 up:
 	scripts/pulumi.sh up $(STACK)
@@ -25,6 +25,10 @@ smoke:
 
 tunnel:
 	scripts/pulumi.sh tunnel $(STACK)
+
+# The instructor's live view: topics, consumer groups, students, brokers (Ctrl-C quits).
+status:
+	scripts/pulumi.sh status $(STACK)
 
 # The venv is (re)filled whenever a requirements file changed since it was last filled.
 deps: $(VENV)/.requirements

@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""A live view of a running pipeline, for the instructor: per topic its end offsets and events/s,
+per consumer group its lag and members, one row per student in a class, and each broker's health.
+
+    make status                                        # opens the tunnels, refreshes every 2 s, Ctrl-C quits
+    python scripts/status.py --bootstrap localhost:9094 [--topics a,b] [--students '{"ana": "t-ana"}']
+    python scripts/status.py --once | --json           # one snapshot, as tables or as JSON
+
+Bootstrap, topics and students default to the stack outputs (operatorBootstrap, topics, students).
+Reads metadata and offsets only: it joins no group and moves no offset.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass
+class Group:
+    name: str
+    members: int
+    lag: dict[str, int]          # topic -> messages not yet consumed (end - committed)
+
+
+@dataclass
+class Snapshot:
+    at: float
+    brokers_expected: int
+    brokers_up: list[int]
+    controller: int | None
+    ends: dict[str, int]         # topic -> sum of its partitions' end offsets
+    partitions: dict[str, int]   # topic -> partition count
+    groups: list[Group] = field(default_factory=list)
+
+
+def stack_output(name: str, stack: str | None) -> str:
+    if not shutil.which("pulumi"):
+        raise RuntimeError(f"pulumi is not on PATH; pass --{'bootstrap' if name == 'operatorBootstrap' else name}")
+    argv = ["pulumi", "stack", "output", name, "--json", *(["--stack", stack] if stack else [])]
+    result = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+    if result.returncode != 0:
+        raise RuntimeError(f"no stack output {name} ({result.stderr.strip()[:200]}): is the stack deployed? make up")
+    return result.stdout
+
+
+def take(bootstrap: str, topics: list[str], brokers_expected: int) -> Snapshot:
+    """One look at the cluster: brokers, every topic's end offsets, every group's lag and members."""
+    from kafka import KafkaConsumer, TopicPartition
+    from kafka.admin import KafkaAdminClient
+
+    common = {"bootstrap_servers": bootstrap.split(","), "client_id": "kafka-pipeline-status",
+              "request_timeout_ms": 10_000, "reconnect_backoff_max_ms": 1000}
+    admin = KafkaAdminClient(**common)
+    consumer = KafkaConsumer(group_id=None, enable_auto_commit=False, **common)
+    try:
+        cluster = admin.describe_cluster()
+        partitions = {t: sorted(consumer.partitions_for_topic(t) or ()) for t in topics}
+        tps = [TopicPartition(t, p) for t, ps in partitions.items() for p in ps]
+        end_of = consumer.end_offsets(tps) if tps else {}
+        groups = []
+        for name in sorted(g["group_id"] for g in admin.list_groups()):
+            committed = admin.list_group_offsets(name).get(name, {})
+            lag: dict[str, int] = {}
+            for tp, meta in committed.items():
+                if tp.topic in partitions and meta.offset >= 0:
+                    lag[tp.topic] = lag.get(tp.topic, 0) + max(0, end_of.get(tp, 0) - meta.offset)
+            if lag:
+                described = admin.describe_groups([name]).get(name, {})
+                groups.append(Group(name, len(described.get("members") or []), lag))
+        return Snapshot(
+            at=time.time(), brokers_expected=brokers_expected,
+            # A fenced broker is registered but not serving: not up.
+            brokers_up=sorted(b["broker_id"] for b in cluster["brokers"] if not b.get("is_fenced")),
+            controller=cluster.get("controller_id"),
+            ends={t: sum(end_of.get(TopicPartition(t, p), 0) for p in ps) for t, ps in partitions.items()},
+            partitions={t: len(ps) for t, ps in partitions.items()}, groups=groups)
+    finally:
+        consumer.close()
+        admin.close()
+
+
+def rates(before: Snapshot | None, now: Snapshot) -> dict[str, float]:
+    """Events per second into each topic since the previous look."""
+    if before is None or now.at <= before.at:
+        return {}
+    return {t: (now.ends[t] - before.ends.get(t, now.ends[t])) / (now.at - before.at) for t in now.ends}
+
+
+def render(now: Snapshot, rate: dict[str, float], students: dict[str, str]):
+    from rich.console import Group as Stack
+    from rich.table import Table
+
+    healthy = len(now.brokers_up) >= now.brokers_expected
+    brokers = Table(title="Brokers", title_justify="left")
+    for column in ("up", "expected", "controller", "health"):
+        brokers.add_column(column)
+    brokers.add_row(", ".join(map(str, now.brokers_up)) or "none", str(now.brokers_expected), str(now.controller),
+                    "[green]ok[/]" if healthy else "[red]broker(s) missing[/]")
+
+    topics = Table(title="Topics", title_justify="left")
+    for column, justify in (("topic", "left"), ("partitions", "right"), ("end offset", "right"), ("events/s", "right")):
+        topics.add_column(column, justify=justify)
+    for t in sorted(now.ends):
+        topics.add_row(t, str(now.partitions[t]), str(now.ends[t]), f"{rate.get(t, 0):.1f}")
+
+    groups = Table(title="Consumer groups", title_justify="left")
+    for column, justify in (("group", "left"), ("topic", "left"), ("lag", "right"), ("members", "right")):
+        groups.add_column(column, justify=justify)
+    for g in now.groups:
+        for t, lag in sorted(g.lag.items()):
+            groups.add_row(g.name, t, str(lag), str(g.members))
+    parts = [brokers, topics, groups]
+
+    if students:
+        lag_of = {t: (g.name, lag, g.members) for g in now.groups for t, lag in g.lag.items()}
+        table = Table(title="Students", title_justify="left")
+        for column, justify in (("student", "left"), ("topic", "left"), ("events", "right"), ("events/s", "right"),
+                                ("lag", "right"), ("consumer", "left")):
+            table.add_column(column, justify=justify)
+        for name, topic in sorted(students.items()):
+            group, lag, members = lag_of.get(topic, ("-", "-", 0))
+            table.add_row(name, topic, str(now.ends.get(topic, "-")), f"{rate.get(topic, 0):.1f}", str(lag),
+                          "[green]reading[/]" if members else "[yellow]not connected[/]")
+        parts.append(table)
+    return Stack(*parts)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--bootstrap", help="host:port,... (default: pulumi stack output operatorBootstrap)")
+    p.add_argument("--topics", help="comma-separated (default: pulumi stack output topics)")
+    p.add_argument("--students", help='JSON {"name": "topic"} (default: from pulumi stack output students)')
+    p.add_argument("--stack")
+    p.add_argument("--interval", type=float, default=2.0)
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--once", action="store_true", help="one snapshot as tables, then exit")
+    shown.add_argument("--json", action="store_true", help="one snapshot as JSON, then exit")
+    args = p.parse_args(argv)
+    try:
+        bootstrap = args.bootstrap or json.loads(stack_output("operatorBootstrap", args.stack))
+        topics = args.topics.split(",") if args.topics else json.loads(stack_output("topics", args.stack))
+        if args.students is not None:
+            students = json.loads(args.students)
+        elif args.bootstrap:
+            students = {}
+        else:
+            students = {n: s["topic"] for n, s in (json.loads(stack_output("students", args.stack) or "{}") or {}).items()}
+    except (RuntimeError, ValueError) as error:
+        print(f"FAIL: {error}", file=sys.stderr)
+        return 1
+    expected = len(bootstrap.split(","))
+
+    from kafka.errors import KafkaError
+    from rich.console import Console
+    from rich.live import Live
+
+    try:
+        now = take(bootstrap, topics, expected)
+        if args.json:
+            print(json.dumps(asdict(now), indent=2))
+            return 0
+        if args.once:
+            Console().print(render(now, {}, students))
+            return 0
+        with Live(render(now, {}, students), refresh_per_second=4, screen=False) as live:
+            while True:
+                time.sleep(args.interval)
+                before, now = now, take(bootstrap, topics, expected)
+                live.update(render(now, rates(before, now), students))
+    except KafkaError as error:
+        print(f"FAIL: cannot read the cluster at {bootstrap}: {error!r} (are the tunnels open? make status does it)",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
