@@ -5,7 +5,7 @@ from components import operator, platform, settings as config
 from components.kafka_server import KafkaServer, KafkaServerArgs
 from components.logstash_consumer import LogstashConsumer, LogstashConsumerArgs
 from components.logstash_producer import LogstashProducer, LogstashProducerArgs
-from components.stages.kafka import operator_bootstrap
+from components.stages import kafka as kafka_stage
 from components.tags import tags
 
 
@@ -38,13 +38,22 @@ pulumi.export("platform", settings.platform)
 pulumi.export("brokerPrivateIps", kafka.private_ips)
 pulumi.export("brokerAddresses", kafka.addresses)
 pulumi.export("bootstrapServers", kafka.bootstrap_servers)
-pulumi.export("operatorBootstrap", operator_bootstrap(settings.kafka.brokers))
+pulumi.export("operatorBootstrap", kafka_stage.operator_bootstrap(settings.kafka.brokers))
 pulumi.export("topics", [t.name for t in config.all_topics(settings)])
 if hosts.private_key is not None:
     pulumi.export("sshPrivateKey", hosts.private_key)
     pulumi.export("saveSshKey", access.save_key_command())
 pulumi.export("sshBroker", kafka.addresses.apply(lambda ips: [access.ssh(ip) for ip in ips]))
 pulumi.export("kafkaTunnels", kafka.addresses.apply(lambda ips: [access.tunnel(ip, n) for n, ip in enumerate(ips, 1)]))
+# Where Kafka lives on a broker, and what a Kafka user runs first there.
+pulumi.export("kafkaOnBroker", {"home": kafka_stage.HOME, "config": kafka_stage.CONFIG, "data": kafka_stage.DATA_DIR,
+                                "logs": "sudo journalctl -u kafka"})
+first_topic = config.all_topics(settings)[0].name
+pulumi.export("listTopics", pulumi.Output.all(kafka.addresses, kafka.bootstrap_servers).apply(
+    lambda v: access.on_host(v[0][0], f"{kafka_stage.HOME}/bin/kafka-topics.sh --bootstrap-server {v[1]} --list")))
+pulumi.export("consoleConsumer", pulumi.Output.all(kafka.addresses, kafka.bootstrap_servers).apply(
+    lambda v: access.on_host(v[0][0], f"{kafka_stage.HOME}/bin/kafka-console-consumer.sh --bootstrap-server {v[1]} "
+                                      f"--topic {first_topic} --from-beginning")))
 
 
 def host_commands(producer: LogstashProducer, consumer: LogstashConsumer) -> dict:

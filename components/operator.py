@@ -25,7 +25,8 @@ class Access:
 
     def save_key_command(self) -> str:
         path = key_path(self.stack)
-        return f"pulumi stack output --show-secrets sshPrivateKey > {path} && chmod 600 {path}"
+        return (f"(umask 077 && STACK={self.stack} scripts/pulumi.sh stack output --show-secrets sshPrivateKey "
+                f"> {path})")
 
     def ssh(self, address: str) -> str:
         identity = "" if self.byo_key else f"-i {key_path(self.stack)} "
@@ -33,6 +34,9 @@ class Access:
 
     def watch(self, address: str) -> str:
         return f"{self.ssh(address)} sudo journalctl -u logstash -f -o cat"
+
+    def on_host(self, address: str, command: str) -> str:
+        return f"{self.ssh(address)} {command}"
 
     def tunnel(self, broker: str, node_id: int = 1) -> str:
         """Forwards broker `node_id`'s loopback-only operator listener to the same port on the

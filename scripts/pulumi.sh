@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Pulumi for this project with everything it needs set up on first use: the venv, the Pulumi
 # CLI, a local state backend (no Pulumi Cloud account) and a passphrase kept out of git.
-#   scripts/pulumi.sh up|preview|refresh|destroy|output|smoke|tunnel [stack] [pulumi options...]
+#   scripts/pulumi.sh up|preview|refresh|destroy|output|smoke|tunnel|status [stack] [pulumi options...]
 #   scripts/pulumi.sh <any pulumi command...>      e.g. scripts/pulumi.sh config set ttlHours 8
 # The stack defaults to $STACK, else dev.
 set -euo pipefail
@@ -21,7 +21,7 @@ main() {
   ensure_passphrase
 
   case $action in
-    up | preview | refresh | destroy | output | smoke | tunnel) ;;
+    up | preview | refresh | destroy | output | smoke | tunnel | status) ;;
     *)
       # Any other pulumi command, on the selected stack.
       local stack=${STACK:-dev}
@@ -31,11 +31,20 @@ main() {
   esac
   local stack=${2:-${STACK:-dev}}
   shift $(($# >= 2 ? 2 : 1))
-  pulumi stack select --create "$stack" >/dev/null
+  case $action in
+    up | preview) pulumi stack select --create "$stack" >/dev/null ;;
+    *)
+      # Reading a stack must never create one.
+      if ! pulumi stack select "$stack" >/dev/null 2>&1; then
+        echo "There is no stack '$stack' here yet. Deploy it with: make up STACK=$stack" >&2
+        exit 1
+      fi
+      ;;
+  esac
   local platform
   platform=$(pulumi config get platform --stack "$stack" 2>/dev/null || echo aws)
   case $action in
-    up | preview | refresh | destroy) prepare "$platform" "$stack" ;;
+    up | preview | refresh | destroy) prepare "$action" "$platform" "$stack" ;;
   esac
   case $action in
     # --refresh: hosts stopped and started since (the TTL guard) may have new addresses.
@@ -46,17 +55,21 @@ main() {
     output) outputs "$stack" ;;
     smoke) smoke "$stack" ;;
     tunnel) tunnel "$stack" ;;
+    status)
+      tunnels "$stack"
+      .venv/bin/python scripts/status.py --stack "$stack"
+      ;;
   esac
 }
 
 ensure_venv() {
   if [[ ! -x .venv/bin/python ]]; then
-    echo "==> creating .venv"
+    echo "==> creating .venv" >&2
     python3 -m venv .venv
   fi
   # Refilled whenever requirements.txt changed since the venv was last filled (as make does).
   if ! cmp -s requirements.txt .venv/.requirements; then
-    echo "==> installing the program's Python packages into .venv (a minute or two the first time)"
+    echo "==> installing the program's Python packages into .venv (a minute or two the first time)" >&2
     .venv/bin/pip install --quiet --progress-bar off -r requirements.txt
     cp requirements.txt .venv/.requirements
   fi
@@ -68,7 +81,7 @@ command_exists() { command -v "$1" >/dev/null 2>&1; }
 ensure_cli() {
   export PATH="$PATH:$HOME/.pulumi/bin"
   command_exists pulumi && return 0
-  echo "==> installing the Pulumi CLI $PULUMI_VERSION into ~/.pulumi"
+  echo "==> installing the Pulumi CLI $PULUMI_VERSION into ~/.pulumi" >&2
   if ! curl -fsSL https://get.pulumi.com | sh -s -- --version "$PULUMI_VERSION" --no-edit-path; then
     cat >&2 <<'MSG'
 Could not install the Pulumi CLI from get.pulumi.com. Install it another way and run again:
@@ -83,18 +96,18 @@ MSG
 ensure_passphrase() {
   if [[ ! -s .pulumi-passphrase ]]; then
     (umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(32))' >.pulumi-passphrase)
-    echo "==> created .pulumi-passphrase (encrypts this machine's stack secrets; keep it, never commit it)"
+    echo "==> created .pulumi-passphrase (encrypts this machine's stack secrets; keep it, never commit it)" >&2
   fi
 }
 
 prepare() {
-  local platform=$1 stack=$2
+  local action=$1 platform=$2 stack=$3
   if [[ $platform == local ]]; then
     if [[ $(id -u) != 0 ]]; then
       echo "The local platform runs its hosts as systemd-nspawn machines on a bridge of this machine: run as root (sudo make up STACK=$stack)." >&2
       exit 1
     fi
-    ensure_downloads "$stack"
+    [[ $action == destroy || $action == refresh ]] || ensure_downloads "$stack"
   else
     check_aws
   fi
@@ -123,8 +136,8 @@ ensure_downloads() {
   kafka_url=$(pulumi config get --path kafka.downloadUrl --stack "$stack" 2>/dev/null || true)
   if [[ -z $kafka_url ]]; then
     curl -fsSI --max-time 8 https://archive.apache.org/dist/kafka/ >/dev/null 2>&1 && return 0
-    echo "==> Apache's and Elastic's downloads are out of this machine's reach: serving the rehearsal"
-    echo "    mirror (Kafka assembled from Maven Central's jars, a Logstash stand-in) on $gateway:$MIRROR_PORT"
+    echo "==> Apache's and Elastic's downloads are out of this machine's reach: serving the rehearsal" >&2
+    echo "    mirror (Kafka assembled from Maven Central's jars, a Logstash stand-in) on $gateway:$MIRROR_PORT" >&2
   elif [[ $kafka_url != "http://$gateway:$MIRROR_PORT/"* ]]; then
     return 0
   fi

@@ -141,7 +141,7 @@ def test_exports_give_ready_to_paste_commands(dev):
     assert tunnel.endswith(" -N -L 9094:localhost:9094")
     assert dev.value("operatorBootstrap") == "localhost:9094"
     assert dev.value("topics") == ["twitter"]
-    assert "pulumi stack output --show-secrets sshPrivateKey" in dev.value("saveSshKey")
+    assert "STACK=dev scripts/pulumi.sh stack output --show-secrets sshPrivateKey" in dev.value("saveSshKey")
 
 
 def test_class_stack_gives_each_student_a_pipeline(monkeypatch):
@@ -422,3 +422,13 @@ def test_the_pricing_provider_acts_as_the_stacks_aws_user(monkeypatch):
     assert provider["region"] == "us-east-1" and provider["profile"] == "lab"
     # A provider's non-string inputs travel JSON-encoded.
     assert json.loads(provider["sharedCredentialsFiles"]) == ["/home/me/.aws/creds"]
+
+
+def test_a_kafka_user_gets_where_kafka_lives_and_commands_to_look_at_it(dev):
+    ip = dev.value("brokerPrivateIps")[0]
+    assert dev.value("kafkaOnBroker")["home"] == "/opt/kafka"
+    assert dev.value("kafkaOnBroker")["data"] == "/var/lib/kafka/data"
+    assert dev.value("listTopics").endswith(f"/opt/kafka/bin/kafka-topics.sh --bootstrap-server {ip}:9092 --list")
+    assert dev.value("consoleConsumer").endswith(
+        f"kafka-console-consumer.sh --bootstrap-server {ip}:9092 --topic twitter --from-beginning")
+    assert dev.value("consoleConsumer").startswith("ssh -i ~/.ssh/kafka-pipeline-dev.pem admin@")

@@ -8,8 +8,8 @@ from components import operator
 def test_commands_are_ready_to_paste():
     access = operator.Access("dev", "admin")
     assert access.save_key_command() == (
-        "pulumi stack output --show-secrets sshPrivateKey > ~/.ssh/kafka-pipeline-dev.pem && "
-        "chmod 600 ~/.ssh/kafka-pipeline-dev.pem")
+        "(umask 077 && STACK=dev scripts/pulumi.sh stack output --show-secrets sshPrivateKey "
+        "> ~/.ssh/kafka-pipeline-dev.pem)")
     assert access.ssh("203.0.113.5") == "ssh -i ~/.ssh/kafka-pipeline-dev.pem admin@203.0.113.5"
     assert operator.Access("dev", "ec2-user", byo_key=True).ssh("203.0.113.5") == "ssh ec2-user@203.0.113.5"
     assert operator.Access("class", "admin").tunnel("203.0.113.5").endswith("-N -L 9094:localhost:9094")

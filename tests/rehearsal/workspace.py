@@ -3,7 +3,7 @@ with the real Pulumi engine, so a rehearsal is exactly what a user runs and leav
 (its stacks, state and passphrase) untouched.
 
 The copy holds the program (Pulumi.yaml, __main__.py, components/, scripts/, requirements.txt)
-and the committed `local` stack file under the rehearsal's stack name; the venv and tests/ (the
+and a committed stack file (`local` by default) under the rehearsal's stack name; the venv and tests/ (the
 mirror) are linked. HOME points into the copy, so SSH keys and known hosts stay there too."""
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ class Workspace:
     stack: str
     folder: Path
     config: dict = field(default_factory=dict)
+    # The committed stack file the copy's stack starts from.
+    template: str = "local"
 
     def create(self) -> "Workspace":
         if not shutil.which("pulumi"):
@@ -47,7 +49,7 @@ class Workspace:
                 shutil.copy2(source, self.folder / name)
         for name in LINKED:
             (self.folder / name).symlink_to(ROOT / name)
-        stack_file = yaml.safe_load((ROOT / "stacks" / "Pulumi.local.yaml").read_text())
+        stack_file = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{self.template}.yaml").read_text())
         # A salt in a checkout's stack file belongs to that checkout's passphrase, not to this copy's.
         stack_file.pop("encryptionsalt", None)
         stack_file["config"].update({f"kafka-pipeline:{k}": v for k, v in self.config.items()})
