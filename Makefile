@@ -62,10 +62,10 @@ rehearse: dev-deps jars
 	$(PY) -m pytest -m rehearsal
 
 jars: dev-deps
-	@scripts/test-deps.sh jars
+	@tests/deps.sh jars
 
 # Figures only, no assertions: the data path between namespaces vs Kafka's own perf tool, and how
 # the program's evaluation grows with the size of a class.
 bench: dev-deps jars
-	$(PY) scripts/bench.py
-	$(PY) scripts/bench_program.py
+	$(PY) tests/bench/bench.py
+	$(PY) tests/bench/bench_program.py

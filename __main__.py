@@ -3,6 +3,7 @@ import pulumi
 
 from components import operator, platform, settings as config
 from components.kafka_server import KafkaServer, KafkaServerArgs
+from components.logstash.registries import PLUGINS
 from components.logstash_consumer import LogstashConsumer, LogstashConsumerArgs
 from components.logstash_producer import LogstashProducer, LogstashProducerArgs
 from components.stages import kafka as kafka_stage
@@ -18,7 +19,7 @@ def detect_ip() -> str:
     return ip
 
 
-settings = config.load(detect_ip=detect_ip)
+settings = config.load(PLUGINS, detect_ip=detect_ip)
 hosts = platform.create(settings, tags(settings))
 kafka = KafkaServer("kafka-server", KafkaServerArgs(settings, hosts))
 

@@ -16,6 +16,9 @@ TOPIC = re.compile(r"^[A-Za-z0-9._-]{1,249}$")
 NAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$")
 GROUP_ID = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
 SHA512 = re.compile(r"^[0-9a-fA-F]{128}$")
+URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+PUBLIC_KEY = re.compile(r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com) "
+                        r"[A-Za-z0-9+/]+={0,3}( .*)?$")
 
 
 def mapping(path: str, value: Any, allowed_keys: Iterable[str]) -> Mapping[str, Any]:
@@ -116,7 +119,7 @@ def private_subnet(path: str, value: Any) -> str:
 
 
 def url(path: str, value: Any) -> str:
-    if not isinstance(value, str) or not re.match(r"^https?://[^\s/$.?#][^\s]*$", value):
+    if not isinstance(value, str) or not URL.match(value):
         raise ConfigError(path, value, "expected an http(s) URL such as https://archive.apache.org/dist/kafka")
     return value.rstrip("/")
 

@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 
 from components.logstash.sinks import SINKS
 from components.logstash.sources import SOURCES
-from components.settings import PluginChoice, Settings
+from components.schema import PluginChoice
+from components.settings import Settings
 
 # Package repositories (HTTPS, and HTTP for mirrors that serve signed packages over it).
 PACKAGE_PORTS = (443, 80)

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import pulumi
 
 from components import host
-from components.platform import Platform
+from components.platform.base import HostSpec, Platform
 from components.settings import Settings, all_topics, partitions_key
-from components.stages.kafka import bootstrap_servers
+from components.stages import base, java, kafka, topics, zookeeper
 from components.stages.plan import Facts
 from components.tags import tags
 from components.topic_partitions import TopicPartitions
@@ -30,16 +30,15 @@ class KafkaServer(pulumi.ComponentResource):
         super().__init__("kafka-pipeline:index:KafkaServer", name, None, opts)
         settings = args.settings
         count = settings.kafka.brokers
-        nodes = [
-            args.platform.host(_node_name(name, i, count), role="broker", instance_type=settings.kafka.instance_type,
-                               placement=i, tags=tags(settings, "broker"), parent=self)
-            for i in range(count)
-        ]
+        nodes = [args.platform.host(HostSpec(node_name(name, i), "broker", settings.kafka.instance_type, placement=i,
+                                             tags=tags(settings, "broker"), former_name=former_name(name, i, count)),
+                                    parent=self)
+                 for i in range(count)]
         self.private_ips = pulumi.Output.all(*[n.private_ip for n in nodes])
         self.addresses = pulumi.Output.all(*[n.address for n in nodes])
-        self.bootstrap_servers = self.private_ips.apply(lambda ips: bootstrap_servers(tuple(ips)))
+        self.bootstrap_servers = self.private_ips.apply(lambda ips: kafka.bootstrap_servers(tuple(ips)))
 
-        stages = ["base", "java", *(["zookeeper"] if settings.kafka.mode == "zookeeper" else []), "kafka"]
+        stages = [base.NAME, java.NAME, *([zookeeper.NAME] if settings.kafka.mode == "zookeeper" else []), kafka.NAME]
         plan_for = host.stage_plan(settings)
         facts = [self.private_ips.apply(lambda ips, i=i, n=n: Facts(
             role="broker", name=n.name, arch=n.arch, memory_mib=n.memory_mib,
@@ -50,10 +49,16 @@ class KafkaServer(pulumi.ComponentResource):
             t.name: {"partitions": t.partitions, "key": partitions_key(settings, t.name)} for t in all_topics(settings)
         }, opts=pulumi.ResourceOptions(parent=self))
         # Topics once, from the first broker, after every broker of the quorum runs.
-        host.apply_stages(nodes[0], ["topics"], facts[0], plan_for, self, after=[*running, partitions])
+        host.apply_stages(nodes[0], [topics.NAME], facts[0], plan_for, self, after=[*running, partitions])
         self.register_outputs({"privateIps": self.private_ips, "addresses": self.addresses,
                                "bootstrapServers": self.bootstrap_servers})
 
 
-def _node_name(name: str, index: int, count: int) -> str:
-    return name if count == 1 else f"{name}-{index + 1}"
+def node_name(name: str, index: int) -> str:
+    """The first broker keeps the component's name whatever the count; more are -2, -3."""
+    return name if index == 0 else f"{name}-{index + 1}"
+
+
+def former_name(name: str, index: int, count: int) -> str | None:
+    """The first broker of a quorum was once called <name>-1."""
+    return f"{name}-1" if index == 0 and count > 1 else None

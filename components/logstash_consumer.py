@@ -5,7 +5,8 @@ import pulumi
 
 from components import logstash_host
 from components.logstash_host import LogstashHostArgs as LogstashConsumerArgs
-from components.stages.pipeline import consumer_topics, group_id
+from components.settings import consumer_topics, group_id
+from components.stages import sink
 
 
 class LogstashConsumer(pulumi.ComponentResource):
@@ -15,7 +16,7 @@ class LogstashConsumer(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: LogstashConsumerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kafka-pipeline:index:LogstashConsumer", name, None, opts)
-        node = logstash_host.build(self, name, "consumer", args.settings.consumer.instance_type, args)
+        node = logstash_host.build(self, name, "consumer", args.settings.consumer.instance_type, sink.NAME, args)
         self.address = node.address
         self.topics = consumer_topics(args.settings, args.student)
         self.group_id = group_id(args.settings, args.student)

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 import pulumi
 
 from components import host
-from components.platform import Host, Platform
+from components.platform.base import Host, HostSpec, Platform
 from components.settings import Settings
+from components.stages import base, logstash
 from components.stages.plan import Facts
 from components.tags import tags
 
-STAGES = ("base", "logstash", "pipeline")
+# Before the producer's and consumer's pipelines were stages of their own, both were "pipeline".
+FORMER_PIPELINE_STAGE = "pipeline"
 
 
 @dataclass(frozen=True)
@@ -24,12 +26,14 @@ class LogstashHostArgs:
     placement: int = 0
 
 
-def build(component: pulumi.ComponentResource, name: str, role: str, instance_type: str,
+def build(component: pulumi.ComponentResource, name: str, role: str, instance_type: str, pipeline_stage: str,
           args: LogstashHostArgs) -> Host:
+    """The host, then its stages: the OS, Logstash, and the role's own pipeline stage."""
     settings = args.settings
-    node = args.platform.host(name, role=role, instance_type=instance_type, placement=args.placement,
-                              tags=tags(settings, role, args.student), parent=component)
+    node = args.platform.host(HostSpec(name, role, instance_type, args.placement, tags(settings, role, args.student)),
+                              parent=component)
     facts = args.broker_ips.apply(lambda ips: Facts(
         role=role, name=name, arch=node.arch, memory_mib=node.memory_mib, brokers=tuple(ips), student=args.student))
-    host.apply_stages(node, STAGES, facts, host.stage_plan(settings), component)
+    host.apply_stages(node, (base.NAME, logstash.NAME, pipeline_stage), facts, host.stage_plan(settings), component,
+                      former_stages={pipeline_stage: FORMER_PIPELINE_STAGE})
     return node

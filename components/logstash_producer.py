@@ -5,7 +5,8 @@ import pulumi
 
 from components import logstash_host
 from components.logstash_host import LogstashHostArgs as LogstashProducerArgs
-from components.stages.pipeline import producer_topic
+from components.settings import producer_topic
+from components.stages import source
 
 
 class LogstashProducer(pulumi.ComponentResource):
@@ -14,7 +15,7 @@ class LogstashProducer(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: LogstashProducerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kafka-pipeline:index:LogstashProducer", name, None, opts)
-        node = logstash_host.build(self, name, "producer", args.settings.producer.instance_type, args)
+        node = logstash_host.build(self, name, "producer", args.settings.producer.instance_type, source.NAME, args)
         self.address = node.address
         self.topic = producer_topic(args.settings, args.student)
         self.register_outputs({"address": self.address, "topic": self.topic})

@@ -1,5 +1,5 @@
 """What the operator gets back: ready-to-paste commands, and the public IP used as the default
-`sshCidrs` entry."""
+`sshCidrs` entry. Plain text and one HTTP request; nothing here creates a resource."""
 from __future__ import annotations
 
 import ipaddress
@@ -54,50 +54,3 @@ def detect_public_ip(timeout: float = 5.0) -> str:
     except (OSError, ValueError) as error:
         raise OSError(f"could not detect your public IP from {CHECKIP_URL} ({error}); set it yourself: "
                       "pulumi config set --path 'sshCidrs[0]' <your-ip>/32") from None
-
-
-# The stack's own AWS settings a second provider must share to act as the same user.
-INHERITED_AWS_SETTINGS = {"profile": "profile", "access_key": "accessKey", "secret_key": "secretKey",
-                          "token": "token", "shared_credentials_files": "sharedCredentialsFiles",
-                          "shared_config_files": "sharedConfigFiles", "assume_roles": "assumeRoles"}
-
-
-def stack_aws_settings() -> dict:
-    import json
-
-    import pulumi
-    aws_config = pulumi.Config("aws")
-    found = {}
-    for arg, key in INHERITED_AWS_SETTINGS.items():
-        raw = aws_config.get(key)
-        if raw is None:
-            continue
-        try:
-            value = json.loads(raw) if key in ("sharedCredentialsFiles", "sharedConfigFiles", "assumeRoles") else raw
-        except ValueError:
-            value = raw
-        found[arg] = pulumi.Output.secret(value) if key in ("accessKey", "secretKey", "token") else value
-    return found
-
-
-def cost_estimate(settings) -> dict:
-    """The stack's hourly cost from AWS's price list, or why it could not be had (never fatal)."""
-    import pulumi
-    import pulumi_aws as aws
-
-    from components import cost
-
-    provider = aws.Provider("pricing", region=cost.PRICING_REGION, **stack_aws_settings())
-
-    def price_of(instance_type: str) -> float:
-        product = aws.pricing.get_product(service_code="AmazonEC2",
-                                          filters=cost.product_filters(instance_type, settings.region),
-                                          opts=pulumi.InvokeOptions(provider=provider))
-        return cost.on_demand_usd_per_hour(product.result)
-
-    try:
-        return dict(cost.estimate(settings, price_of))
-    except Exception as error:  # a missing pricing:GetProducts permission must not stop a deployment
-        pulumi.log.warn(f"no cost estimate: {error}")
-        return {"usdPerHour": None, "note": f"unavailable ({str(error).splitlines()[0][:200]}); "
-                                            "the AWS Pricing API needs the pricing:GetProducts permission"}

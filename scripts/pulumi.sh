@@ -7,7 +7,6 @@
 set -euo pipefail
 
 PULUMI_VERSION=3.272.0   # the CLI of the same release as the pinned Python SDK (requirements.txt)
-MIRROR_PORT=8765         # the rehearsal mirror on a local stack's bridge (tests/rehearsal/mirror.py)
 
 main() {
   local action=${1:?usage: scripts/pulumi.sh up|preview|refresh|destroy|output|smoke [stack] | <pulumi command...>}
@@ -131,21 +130,22 @@ MSG
 # machine cannot reach them, the rehearsal mirror (tests/rehearsal: Kafka assembled from Maven
 # Central's jars, a Logstash stand-in) serves them on the stack's bridge instead.
 ensure_downloads() {
-  local stack=$1 kafka_url gateway
+  local stack=$1 kafka_url gateway port
   gateway=$(local_gateway "$stack")
+  port=$(.venv/bin/python -c 'from tests.rehearsal.mirror import PORT; print(PORT)')
   kafka_url=$(pulumi config get --path kafka.downloadUrl --stack "$stack" 2>/dev/null || true)
   if [[ -z $kafka_url ]]; then
     curl -fsSI --max-time 8 https://archive.apache.org/dist/kafka/ >/dev/null 2>&1 && return 0
     echo "==> Apache's and Elastic's downloads are out of this machine's reach: serving the rehearsal" >&2
-    echo "    mirror (Kafka assembled from Maven Central's jars, a Logstash stand-in) on $gateway:$MIRROR_PORT" >&2
-  elif [[ $kafka_url != "http://$gateway:$MIRROR_PORT/"* ]]; then
+    echo "    mirror (Kafka assembled from Maven Central's jars, a Logstash stand-in) on $gateway:$port" >&2
+  elif [[ $kafka_url != "http://$gateway:$port/"* ]]; then
     return 0
   fi
   local config key kafka logstash
   kafka=$(configured_version "$stack" kafka DEFAULT_KAFKA)
   logstash=$(configured_version "$stack" logstash DEFAULT_LOGSTASH)
   config=$(.venv/bin/python -m tests.rehearsal.mirror start --root .rehearsal/mirror --address "$gateway" \
-    --port "$MIRROR_PORT" --kafka "$kafka" --logstash "$logstash")
+    --port "$port" --kafka "$kafka" --logstash "$logstash")
   for key in kafka.downloadUrl kafka.sha512 logstash.downloadUrl logstash.sha512; do
     pulumi config set --path "$key" "$(python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$key" <<<"$config")" \
       --stack "$stack"
@@ -162,9 +162,10 @@ local_gateway() {
   local stack=$1 subnet
   subnet=$(pulumi config get --path local.subnet --stack "$stack" 2>/dev/null || true)
   .venv/bin/python -c 'import sys
+from components.logstash.registries import PLUGINS
 from components.settings import parse
 raw = {"platform": "local", **({"local": {"subnet": sys.argv[2]}} if sys.argv[2] else {})}
-print(parse(raw, stack=sys.argv[1], region=None).local.gateway)' "$stack" "$subnet"
+print(parse(raw, stack=sys.argv[1], region=None, plugins=PLUGINS).local.gateway)' "$stack" "$subnet"
 }
 
 after_destroy() {

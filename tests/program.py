@@ -91,12 +91,18 @@ class RecordingMonitor(pulumi.runtime.mocks.MockMonitor):
     def __init__(self, mocks: Mocks) -> None:
         super().__init__(mocks)
         self.dependencies: dict[str, set[str]] = {}
+        # resource name -> the former names it keeps its identity under
+        self.aliases: dict[str, list[str]] = {}
 
     def RegisterResource(self, request):
         urns = set(request.dependencies)
         for deps in request.propertyDependencies.values():
             urns.update(deps.urns)
         self.dependencies[request.name] = {urn.split("::")[-1] for urn in urns}
+        former = [a.spec.name if a.HasField("spec") else a.urn.split("::")[-1] for a in request.aliases]
+        former += [urn.split("::")[-1] for urn in request.aliasURNs]
+        if former:
+            self.aliases[request.name] = sorted(set(former))
         return super().RegisterResource(request)
 
 
@@ -158,3 +164,17 @@ def stack_config(stack: str) -> tuple[dict[str, Any], str | None]:
     data = yaml.safe_load((ROOT / "stacks" / f"Pulumi.{stack}.yaml").read_text())["config"]
     config = {k.split(":", 1)[1]: v for k, v in data.items() if k.startswith("kafka-pipeline:")}
     return config, data.get("aws:region")
+
+
+DEV = {"sshCidrs": ["198.51.100.7/32"]}
+
+SECRET_SIG = "4dabf18193072939515e22adb298388d"
+
+def is_secret(value) -> bool:
+    return isinstance(value, dict) and SECRET_SIG in value
+
+def rendered(run, child: str, stage: str) -> dict[str, str]:
+    """The bundle a stage's CopyToRemote ships, read back from its FileArchive."""
+    source = run.named(f"{child}-{stage}-files").inputs["source"]
+    folder = Path(source.path)
+    return {str(p.relative_to(folder)): p.read_text() for p in folder.rglob("*") if p.is_file()}

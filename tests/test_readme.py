@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from components.settings import parse
+from tests.settings import make
 from tests.rehearsal.workspace import ROOT, Workspace
 
 pytestmark = pytest.mark.integration
@@ -36,6 +36,7 @@ def test_every_readme_config_example_applies_to_a_fresh_dev_stack(tmp_path: Path
     stored = json.loads(ws.script("config", "--json", "--show-secrets").stdout)
     raw = {key.split(":", 1)[1]: entry.get("objectValue", entry["value"])
            for key, entry in stored.items() if key.startswith("kafka-pipeline:")}
-    settings = parse(raw, stack="dev", region=stored["aws:region"]["value"], detect_ip=lambda: "203.0.113.9")
+    settings = make(raw, stack="dev", region=stored["aws:region"]["value"], detect_ip=lambda: "203.0.113.9",
+                    with_ssh=False)
     assert settings.kafka.topics[0].partitions == 3 and settings.ttl_hours == 8
     assert settings.consumer.sink.type == "opensearch" and settings.producer.source.type == "http_poller"

@@ -1,4 +1,5 @@
-"""The producer's and consumer's pipelines, built as data from settings and the broker's address."""
+"""The producer's and consumer's pipelines, built as data from plain values: a source or sink
+choice, the brokers, topics and client settings. Knows nothing of the stack's settings."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -8,10 +9,9 @@ from typing import Any
 from components.errors import Secret
 from components.logstash import verify
 from components.logstash.lscl import Pipeline, Plugin, Ref
-from components.logstash.options import snake
 from components.logstash.sinks import SINKS
 from components.logstash.sources import SOURCES
-from components.settings import PluginChoice, Settings, all_topics
+from components.schema import PluginChoice, snake
 
 
 @dataclass(frozen=True)
@@ -26,32 +26,32 @@ class Built:
         return verify.rendered(self.role, self.pipeline)
 
 
-def producer(settings: Settings, bootstrap: str, topic: str) -> Built:
-    options, secrets = _with_refs("SOURCE", settings.producer.source)
-    piece = SOURCES[settings.producer.source.type].render(options)
+def producer(source: PluginChoice, bootstrap: str, topic: str, acks: str, compression: str) -> Built:
+    options, secrets = _with_refs("SOURCE", source)
+    piece = SOURCES[source.type].render(options)
     kafka = Plugin("kafka", {
         "bootstrap_servers": bootstrap,
         "topic_id": topic,
         "codec": Plugin("json"),
-        "acks": settings.producer.acks,
-        "compression_type": settings.producer.compression,
+        "acks": acks,
+        "compression_type": compression,
         "client_id": "kafka-pipeline-producer",
     })
     return Built("producer", Pipeline(inputs=piece.blocks, filters=piece.filters, outputs=(kafka,)), secrets, piece.install)
 
 
-def consumer(settings: Settings, bootstrap: str, topics: tuple[str, ...], group_id: str) -> Built:
-    options, secrets = _with_refs("SINK", settings.consumer.sink)
-    piece = SINKS[settings.consumer.sink.type].render(options)
-    partitions = {t.name: t.partitions for t in all_topics(settings)}
+def consumer(sink: PluginChoice, bootstrap: str, topics: tuple[str, ...], group_id: str, auto_offset_reset: str,
+             partitions: int) -> Built:
+    """`partitions`: how many partitions the topics have together; one thread each, more would idle."""
+    options, secrets = _with_refs("SINK", sink)
+    piece = SINKS[sink.type].render(options)
     kafka = Plugin("kafka", {
         "bootstrap_servers": bootstrap,
         "topics": list(topics),
         "group_id": group_id,
         "client_id": "kafka-pipeline-consumer",
-        "auto_offset_reset": settings.consumer.auto_offset_reset,
-        # One thread per partition read; more would sit idle.
-        "consumer_threads": max(1, sum(partitions.get(t, 1) for t in topics)),
+        "auto_offset_reset": auto_offset_reset,
+        "consumer_threads": max(1, partitions),
         "decorate_events": "basic",
         "codec": Plugin("json"),
     })

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from components.logstash.lscl import Plugin
-from components.logstash.options import Option
+from components.schema import Option
 
 
 @dataclass(frozen=True)

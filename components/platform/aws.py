@@ -10,10 +10,10 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_tls as tls
 
-from components import operator
 from components.cost import ROOT_VOLUME_GIB
 from components.egress import egress_ports
-from components.platform import Host, connection
+from components.platform import pricing
+from components.platform.base import Host, HostSpec, aliases, connection
 from components.settings import Settings
 from components.stages.kafka import CLIENT_PORT, CONTROLLER_PORT
 
@@ -136,15 +136,14 @@ class AwsPlatform(pulumi.ComponentResource):
                                       "choose another instance type. Nothing was created.")
         return offered
 
-    def host(self, name: str, role: str, instance_type: str, placement: int, tags: dict[str, str],
-             parent: pulumi.Resource) -> Host:
-        machine = self.catalog.machine(instance_type)
-        zones = self._offered[instance_type]
+    def host(self, spec: HostSpec, parent: pulumi.Resource) -> Host:
+        name, machine = spec.name, self.catalog.machine(spec.instance_type)
+        zones = self._offered[spec.instance_type]
         instance = aws.ec2.Instance(
             name,
             ami=self.catalog.ami(machine.arch),
-            instance_type=instance_type,
-            subnet_id=self._zones[zones[placement % len(zones)]],
+            instance_type=spec.instance_type,
+            subnet_id=self._zones[zones[spec.placement % len(zones)]],
             vpc_security_group_ids=[self.security_group_id],
             key_name=self.key_name,
             associate_public_ip_address=True,
@@ -154,18 +153,18 @@ class AwsPlatform(pulumi.ComponentResource):
                 http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=1),
             root_block_device=aws.ec2.InstanceRootBlockDeviceArgs(
                 encrypted=True, volume_type="gp3", volume_size=ROOT_VOLUME_GIB, delete_on_termination=True),
-            tags={**tags, "Name": name},
-            volume_tags={**tags, "Name": name},
+            tags={**spec.tags, "Name": name},
+            volume_tags={**spec.tags, "Name": name},
             # A newer AMI must not replace a running lab; new hosts pick it up.
-            opts=pulumi.ResourceOptions(parent=parent, ignore_changes=["ami"]),
+            opts=pulumi.ResourceOptions(parent=parent, ignore_changes=["ami"], aliases=aliases(spec.former_name)),
         )
         user = self._settings.os.user
-        return Host(name=name, resource=instance, address=instance.public_ip, private_ip=instance.private_ip,
+        return Host(name=name, former_name=spec.former_name, resource=instance, address=instance.public_ip, private_ip=instance.private_ip,
                     id=instance.id, user=user, arch=machine.arch, memory_mib=machine.memory_mib,
                     connection=connection(instance.public_ip, user, self.private_key))
 
     def cost_estimate(self):
-        return operator.cost_estimate(self._settings)
+        return pricing.estimate(self._settings, parent=self)
 
 
 def _cidr(cidr: str) -> dict[str, str]:

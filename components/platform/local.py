@@ -13,7 +13,8 @@ from pathlib import Path
 import pulumi
 import pulumi_tls as tls
 
-from components.platform import Host, connection, sizes
+from components.platform import sizes
+from components.platform.base import Host, HostSpec, aliases, connection
 from components.platform.local_resources import SCRIPTS, Image, Machine, Network
 from components.settings import Settings
 
@@ -102,10 +103,11 @@ class LocalPlatform(pulumi.ComponentResource):
             self.private_key = pulumi.Output.secret(key.private_key_openssh)
         self.register_outputs({"bridge": local.bridge, "subnet": local.subnet})
 
-    def host(self, name: str, role: str, instance_type: str, placement: int, tags: dict[str, str],
-             parent: pulumi.Resource) -> Host:
-        machine = machine_name(self._settings.stack, name)
-        memory = sizes.memory_mib(instance_type)
+    def host(self, spec: HostSpec, parent: pulumi.Resource) -> Host:
+        name = spec.name
+        # A renamed host keeps its machine (name, folder, address).
+        machine = machine_name(self._settings.stack, spec.former_name or name)
+        memory = sizes.memory_mib(spec.instance_type)
         user = self._settings.os.user
         resource = Machine(name, {
             "machine": machine,
@@ -123,8 +125,8 @@ class LocalPlatform(pulumi.ComponentResource):
             "nameserver": self.network.nat.apply(nameserver),
             "leases_dir": str(self._state_dir / "leases"),
             "running": True,
-        }, opts=pulumi.ResourceOptions(parent=parent, depends_on=[self.network]))
-        return Host(name=name, resource=resource, address=resource.address, private_ip=resource.address,
+        }, opts=pulumi.ResourceOptions(parent=parent, depends_on=[self.network], aliases=aliases(spec.former_name)))
+        return Host(name=name, former_name=spec.former_name, resource=resource, address=resource.address, private_ip=resource.address,
                     id=resource.id, user=user, arch=local_arch(), memory_mib=memory,
                     connection=connection(resource.address, user, self.private_key))
 

@@ -130,7 +130,8 @@ class MachineProvider(ResourceProvider):
 
     def _env(self, props: dict, address: str | None = None) -> dict:
         keys = (*self.REPLACE, *self.UPDATE, *self.CREATE_ONLY)
-        return {**{k: props.get(k) for k in keys if k != "leases_dir"}, "address": address or props.get("address")}
+        return {**{k: props.get(k) for k in keys if k != "leases_dir"}, "address": address or props.get("address"),
+                "cgroup": cgroup_name(props["machine"])}
 
     def create(self, props: dict) -> CreateResult:
         address = lease(props["leases_dir"], props["subnet"], props["machine"])
@@ -168,6 +169,11 @@ class Machine(Resource, module="local", name="Machine"):
 
     def __init__(self, name: str, props: dict, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(MachineProvider(), name, {**props, "address": None, "running": None}, opts)
+
+
+def cgroup_name(machine: str) -> str:
+    """The machine's cgroup in each hierarchy (and its systemd unit where systemd runs this machine)."""
+    return f"kafka-pipeline-{machine}"
 
 
 # ---- addresses: a lease file per address, like a VPC's DHCP ----

@@ -5,6 +5,8 @@ from __future__ import annotations
 from components.settings import Settings
 from components.stages.plan import Facts, Plan, package_env
 
+NAME = "java"
+
 
 def plan(settings: Settings, facts: Facts) -> Plan:
-    return Plan(stage="java", env={**package_env(settings), "JAVA_PACKAGE": settings.os.java_package})
+    return Plan(stage=NAME, env={**package_env(settings), "JAVA_PACKAGE": settings.os.java_package})

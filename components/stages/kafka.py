@@ -7,13 +7,18 @@ import hashlib
 
 from components import releases
 from components.settings import Settings
-from components.stages.plan import Facts, File, Plan, properties, service
+from components.stages.plan import DOWNLOAD_CACHE, Facts, File, Plan, properties, service
+
+NAME = "kafka"
 
 HOME = "/opt/kafka"
+# The kafka user's home; the data and ZooKeeper's live under it.
+STATE_DIR = "/var/lib/kafka"
+LOG_DIR = "/var/log/kafka"
 CONFIG = "/etc/kafka/server.properties"
 ENV_FILE = "/etc/kafka/kafka.env"
 UNIT_FILE = "/etc/systemd/system/kafka.service"
-DATA_DIR = "/var/lib/kafka/data"
+DATA_DIR = f"{STATE_DIR}/data"
 CLIENT_PORT = 9092
 CONTROLLER_PORT = 9093
 # Bound to the broker's loopback and advertised as localhost: reachable only through an SSH tunnel.
@@ -30,12 +35,13 @@ def plan(settings: Settings, facts: Facts) -> Plan:
         File(ENV_FILE, f'KAFKA_HEAP_OPTS="-Xms{heap}m -Xmx{heap}m"\n'),
         File(UNIT_FILE, unit(settings)),
     )
-    return Plan(stage="kafka", files=files, env={
+    return Plan(stage=NAME, files=files, env={
         **release_env(settings),
         "KAFKA_CONFIG": CONFIG,
         "KAFKA_DATA": DATA_DIR,
         "KAFKA_MODE": settings.kafka.mode,
         "KAFKA_FORMAT_ARGS": " ".join(format_args(settings)) if settings.kafka.mode == "kraft" else "",
+        "KAFKA_LOGS": LOG_DIR,
         "KAFKA_WAIT": f"{facts.private_ip}:{ready_port(settings)}",
         # What the broker runs from: a change to any restarts it, nothing else does.
         "SERVICE_INPUTS": " ".join((CONFIG, ENV_FILE, UNIT_FILE, HOME)),
@@ -56,6 +62,10 @@ def release_env(settings: Settings) -> dict[str, str]:
         "KAFKA_URL": releases.kafka_archive(settings.kafka.version, settings.kafka.download_url),
         "KAFKA_SHA512": settings.kafka.sha512 or releases.KAFKA[settings.kafka.version].sha512,
         "KAFKA_HOME": HOME,
+        # Each release in a folder of its own, linked as HOME: a new one leaves the old in place.
+        "KAFKA_RELEASE_DIR": f"{HOME}-{settings.kafka.version}",
+        "KAFKA_STATE": STATE_DIR,
+        "DOWNLOAD_CACHE": DOWNLOAD_CACHE,
     }
 
 
@@ -148,7 +158,7 @@ def unit(settings: Settings) -> str:
         user="kafka",
         service_keys={
             "EnvironmentFile": ENV_FILE,
-            "Environment": "LOG_DIR=/var/log/kafka",
+            "Environment": f"LOG_DIR={LOG_DIR}",
             "ExecStart": f"{HOME}/bin/kafka-server-start.sh {CONFIG}",
             "RestartSec": "5",
             "LimitNOFILE": "100000",

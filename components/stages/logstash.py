@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from components import releases
 from components.settings import Settings
-from components.stages.plan import Facts, File, Plan, package_env, service
+from components.stages.plan import DOWNLOAD_CACHE, Facts, File, Plan, package_env, service
+
+NAME = "logstash"
 
 HOME = "/opt/logstash"
+DATA_DIR = "/var/lib/logstash"
+LOG_DIR = "/var/log/logstash"
 SETTINGS_DIR = "/etc/logstash"
 CONFIG_DIR = "/etc/logstash/conf.d"
 SETTINGS_FILE = f"{SETTINGS_DIR}/logstash.yml"
@@ -26,7 +30,7 @@ def plan(settings: Settings, facts: Facts) -> Plan:
     version = settings.logstash.version
     arch = releases.logstash_arch(facts.arch)
     heap = heap_mb(settings, facts)
-    return Plan(stage="logstash", files=(
+    return Plan(stage=NAME, files=(
         File(SETTINGS_FILE, yaml_lines(logstash_yml())),
         File(ENV_FILE, f'LS_JAVA_OPTS="-Xms{heap}m -Xmx{heap}m"\n'),
         File(UNIT_FILE, UNIT),
@@ -37,7 +41,11 @@ def plan(settings: Settings, facts: Facts) -> Plan:
         "LOGSTASH_URL": releases.logstash_archive(version, facts.arch, settings.logstash.download_url),
         "LOGSTASH_SHA512": settings.logstash.sha512 or releases.LOGSTASH[version].sha512.get(arch, ""),
         "LOGSTASH_HOME": HOME,
+        "LOGSTASH_RELEASE_DIR": f"{HOME}-{version}",
+        "LOGSTASH_DATA": DATA_DIR,
+        "LOGSTASH_LOGS": LOG_DIR,
         "LOGSTASH_SETTINGS": SETTINGS_DIR,
+        "DOWNLOAD_CACHE": DOWNLOAD_CACHE,
         "ELASTIC_KEY_FINGERPRINT": ELASTIC_KEY_FINGERPRINT,
         "ELASTIC_KEY_URL": ELASTIC_KEY_URL,
     })
@@ -58,8 +66,8 @@ def heap_mb(settings: Settings, facts: Facts) -> int:
 
 def logstash_yml() -> dict[str, object]:
     return {
-        "path.data": "/var/lib/logstash",
-        "path.logs": "/var/log/logstash",
+        "path.data": DATA_DIR,
+        "path.logs": LOG_DIR,
         # Our serializer escapes quotes and backslashes; Logstash reads them back only with this on.
         "config.support_escapes": True,
         "config.reload.automatic": False,

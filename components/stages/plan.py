@@ -21,6 +21,8 @@ SHARED_SCRIPTS = ("apply.sh", "lib.sh")
 STAGE_LOG = "/var/log/kafka-pipeline/stages.log"
 # Where ensure_service (lib.sh) keeps what each service was last started with.
 SERVICE_RECORDS = "/var/lib/kafka-pipeline/services"
+# Downloaded release archives, on disk (some images' /tmp is a small tmpfs).
+DOWNLOAD_CACHE = "/var/cache/kafka-pipeline"
 
 
 @dataclass(frozen=True)
@@ -52,9 +54,11 @@ class Plan:
     files: tuple[File, ...] = ()
     env: Mapping[str, str] = field(default_factory=dict)
     secrets: Mapping[str, Secret] = field(default_factory=dict)
+    # scripts/stages/<name>.sh; the stage's own name when empty (two stages may share a script).
+    script_name: str = ""
 
     def script(self) -> str:
-        return (SCRIPTS / f"{self.stage}.sh").read_text()
+        return (SCRIPTS / f"{self.script_name or self.stage}.sh").read_text()
 
     def bundle(self) -> dict[str, str]:
         """Every file shipped for this stage, by its name in the stage's folder on the host."""

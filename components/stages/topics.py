@@ -5,6 +5,8 @@ from components.settings import Settings, all_topics
 from components.stages.kafka import CLIENT_PORT, HOME
 from components.stages.plan import Facts, File, Plan
 
+NAME = "topics"
+
 ARGS_FILE = "/etc/kafka/topics.args"
 # "name partitions" a line: what the stage compares with the broker to add partitions.
 SIZES_FILE = "/etc/kafka/topics.partitions"
@@ -17,7 +19,7 @@ def plan(settings: Settings, facts: Facts) -> Plan:
     lines = "".join(" ".join(args) + "\n" for args in topic_commands(settings, bootstrap))
     brokers = facts.brokers or (facts.private_ip,)
     sizes = "".join(f"{t.name} {t.partitions}\n" for t in all_topics(settings))
-    return Plan(stage="topics", files=(File(ARGS_FILE, lines), File(SIZES_FILE, sizes)), env={
+    return Plan(stage=NAME, files=(File(ARGS_FILE, lines), File(SIZES_FILE, sizes)), env={
         "TOPIC_ARGS": ARGS_FILE,
         "TOPIC_SIZES": SIZES_FILE,
         "KAFKA_HOME": HOME,

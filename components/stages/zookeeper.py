@@ -4,8 +4,10 @@ so it installs the release itself."""
 from __future__ import annotations
 
 from components.settings import Settings
-from components.stages.kafka import HOME as KAFKA_HOME, release_env
+from components.stages.kafka import HOME as KAFKA_HOME, LOG_DIR as KAFKA_LOGS, release_env
 from components.stages.plan import Facts, File, Plan, properties, service
+
+NAME = "zookeeper"
 
 CONFIG = "/etc/kafka/zookeeper.properties"
 UNIT_FILE = "/etc/systemd/system/zookeeper.service"
@@ -14,10 +16,11 @@ PORT = 2181
 
 
 def plan(settings: Settings, facts: Facts) -> Plan:
-    return Plan(stage="zookeeper", files=(
+    return Plan(stage=NAME, files=(
         File(CONFIG, properties(zookeeper_properties())),
         File(UNIT_FILE, UNIT),
     ), env={**release_env(settings), "ZOOKEEPER_CONFIG": CONFIG, "ZOOKEEPER_DATA": DATA_DIR, "ZOOKEEPER_PORT": str(PORT),
+            "KAFKA_LOGS": KAFKA_LOGS,
             "SERVICE_INPUTS": " ".join((CONFIG, UNIT_FILE, KAFKA_HOME))})
 
 
@@ -37,7 +40,7 @@ UNIT = service(
     after="network-online.target",
     user="kafka",
     service_keys={
-        "Environment": ('"KAFKA_HEAP_OPTS=-Xmx256m -Xms256m"', "LOG_DIR=/var/log/kafka"),
+        "Environment": ('"KAFKA_HEAP_OPTS=-Xmx256m -Xms256m"', f"LOG_DIR={KAFKA_LOGS}"),
         "ExecStart": f"{KAFKA_HOME}/bin/zookeeper-server-start.sh {CONFIG}",
         "RestartSec": "5",
     })

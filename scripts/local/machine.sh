@@ -2,7 +2,7 @@
 # A local host: a systemd-nspawn machine booted from a copy of the platform's image, with its own
 # machine-id, SSH host keys, hostname, static address on the bridge, default user and key.
 #   machine.sh create|start|stop|delete|status|configure
-# Environment: MACHINE MACHINE_DIR HOST_NAME IMAGE_DIR BRIDGE ADDRESS PREFIX GATEWAY USER_NAME
+# Environment: MACHINE MACHINE_DIR CGROUP HOST_NAME IMAGE_DIR BRIDGE ADDRESS PREFIX GATEWAY USER_NAME
 #   PUBLIC_KEY MEMORY_MIB PROXY_URL NAMESERVER (empty: no DNS, the host reaches only the bridge).
 set -euo pipefail
 
@@ -10,7 +10,7 @@ ROOT=
 # Seconds a host gets to shut down in order before its processes are killed.
 STOP_TIMEOUT=${STOP_TIMEOUT:-30}
 main() {
-  : "${MACHINE:?}" "${MACHINE_DIR:?}"
+  : "${MACHINE:?}" "${MACHINE_DIR:?}" "${CGROUP:?}"
   ROOT=$MACHINE_DIR/rootfs
   case ${1:-} in
     create) create; start ;;
@@ -89,10 +89,11 @@ start() {
     rm -f "$MACHINE_DIR/stopping"
     if [[ -d /run/systemd/system ]]; then
       # Where systemd runs this machine, it gives the launcher a delegated cgroup and the limit.
-      systemd-run --quiet --collect --unit="kafka-pipeline-$MACHINE" -p Delegate=yes \
+      systemd-run --quiet --collect --unit="$CGROUP" -p Delegate=yes \
         -p MemoryMax="$(cat "$MACHINE_DIR/memory_mib")M" -p StandardOutput="append:$MACHINE_DIR/console.log" \
         -p StandardError="append:$MACHINE_DIR/console.log" --setenv=SYSTEMD_RUN=1 \
         --setenv=MACHINE="$MACHINE" --setenv=MACHINE_DIR="$MACHINE_DIR" --setenv=BRIDGE="$BRIDGE" \
+        --setenv=CGROUP="$CGROUP" \
         bash "${BASH_SOURCE[0]}" launch
     else
       # Detached from whoever asked (the Pulumi engine), with its own session and log.
@@ -157,8 +158,8 @@ stop() {
 kill_cgroup() {
   local dir pids i
   if [[ -d /run/systemd/system ]]; then
-    systemctl kill --signal=KILL "kafka-pipeline-$MACHINE.service" 2>/dev/null || true
-    systemctl stop "kafka-pipeline-$MACHINE.service" 2>/dev/null || true
+    systemctl kill --signal=KILL "$CGROUP.service" 2>/dev/null || true
+    systemctl stop "$CGROUP.service" 2>/dev/null || true
   fi
   for ((i = 0; i < 50; i++)); do
     pids=$(for dir in $(cgroup_dirs); do [[ -d $dir ]] && find "$dir" -name cgroup.procs -exec cat {} +; done | sort -u)
@@ -184,7 +185,7 @@ cgroup_dirs() {
   local hierarchy
   [[ -n ${SYSTEMD_RUN:-} ]] && return 0
   for hierarchy in systemd unified memory; do
-    [[ -d /sys/fs/cgroup/$hierarchy ]] && echo "/sys/fs/cgroup/$hierarchy/kafka-pipeline-$MACHINE"
+    [[ -d /sys/fs/cgroup/$hierarchy ]] && echo "/sys/fs/cgroup/$hierarchy/$CGROUP"
   done
 }
 

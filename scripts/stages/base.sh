@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # Stage "base": sourced by apply.sh, which has set -euo pipefail and loaded lib.sh and stage.env.
-: "${TTL_UNIT:?}" "${TTL_ENABLED:?}" "${HOST_NAME:?}"
+: "${TTL_UNIT:?}" "${TTL_TIMER:?}" "${TTL_ENABLED:?}" "${HOST_NAME:?}"
 
 stage_main() {
   if command -v cloud-init >/dev/null 2>&1; then
@@ -17,7 +17,7 @@ stage_main() {
   if [[ $TTL_ENABLED == 1 ]]; then
     systemctl enable --quiet "$TTL_UNIT.timer"
     # Restart so a changed TTL counts from boot with the new value.
-    if changed "/etc/systemd/system/$TTL_UNIT.timer" || ! systemctl is-active --quiet "$TTL_UNIT.timer"; then
+    if changed "$TTL_TIMER" || ! systemctl is-active --quiet "$TTL_UNIT.timer"; then
       systemctl restart "$TTL_UNIT.timer"
     fi
   else

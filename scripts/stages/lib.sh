@@ -121,12 +121,11 @@ wait_for_port() {
 
 # ensure_kafka_release: the pinned Kafka release unpacked under /opt, linked as $KAFKA_HOME, and its user.
 ensure_kafka_release() {
-  : "${KAFKA_VERSION:?}" "${KAFKA_URL:?}" "${KAFKA_SHA512:?}" "${KAFKA_HOME:?}"
-  local archive="/var/cache/kafka-pipeline/${KAFKA_URL##*/}"
-  local dir="/opt/kafka-$KAFKA_VERSION"
-  mkdir -p /var/cache/kafka-pipeline
+  : "${KAFKA_URL:?}" "${KAFKA_SHA512:?}" "${KAFKA_HOME:?}" "${KAFKA_RELEASE_DIR:?}" "${KAFKA_STATE:?}" "${DOWNLOAD_CACHE:?}"
+  local archive="$DOWNLOAD_CACHE/${KAFKA_URL##*/}"
+  mkdir -p "$DOWNLOAD_CACHE"
   download_verified "$KAFKA_URL" "$KAFKA_SHA512" "$archive"
-  unpack_once "$archive" "$dir"
-  ensure_link "$dir" "$KAFKA_HOME"
-  ensure_user kafka /var/lib/kafka
+  unpack_once "$archive" "$KAFKA_RELEASE_DIR"
+  ensure_link "$KAFKA_RELEASE_DIR" "$KAFKA_HOME"
+  ensure_user kafka "$KAFKA_STATE"
 }

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Stage "logstash": sourced by apply.sh (strict mode, lib.sh and stage.env loaded).
-: "${LOGSTASH_VERSION:?}" "${LOGSTASH_URL:?}" "${LOGSTASH_HOME:?}" "${LOGSTASH_SETTINGS:?}"
+: "${LOGSTASH_VERSION:?}" "${LOGSTASH_URL:?}" "${LOGSTASH_HOME:?}" "${LOGSTASH_SETTINGS:?}" "${LOGSTASH_RELEASE_DIR:?}"
+: "${LOGSTASH_DATA:?}" "${LOGSTASH_LOGS:?}" "${DOWNLOAD_CACHE:?}"
 : "${ELASTIC_KEY_FINGERPRINT:?}" "${ELASTIC_KEY_URL:?}" "${GNUPG_PACKAGE:?}" "${LOGSTASH_SHA512=}"
 
 # download_signed URL DEST: no pinned SHA-512 for this release, so the tarball is trusted only once
@@ -31,9 +32,9 @@ download_signed() {
 }
 
 stage_main() {
-  local archive="/var/cache/kafka-pipeline/${LOGSTASH_URL##*/}"
-  local dir="/opt/logstash-$LOGSTASH_VERSION"
-  mkdir -p /var/cache/kafka-pipeline
+  local archive="$DOWNLOAD_CACHE/${LOGSTASH_URL##*/}"
+  local dir=$LOGSTASH_RELEASE_DIR
+  mkdir -p "$DOWNLOAD_CACHE"
   if [[ ! -f $dir/.unpacked ]]; then
     if [[ -n $LOGSTASH_SHA512 ]]; then
       download_verified "$LOGSTASH_URL" "$LOGSTASH_SHA512" "$archive"
@@ -45,9 +46,9 @@ stage_main() {
   fi
   ensure_link "$dir" "$LOGSTASH_HOME"
 
-  ensure_user logstash /var/lib/logstash
-  ensure_dir /var/lib/logstash logstash:logstash
-  ensure_dir /var/log/logstash logstash:logstash
+  ensure_user logstash "$LOGSTASH_DATA"
+  ensure_dir "$LOGSTASH_DATA" logstash:logstash
+  ensure_dir "$LOGSTASH_LOGS" logstash:logstash
   ensure_dir "$LOGSTASH_SETTINGS/conf.d" root:logstash 0750
   # With --path.settings, Logstash also reads jvm.options and log4j2.properties from there.
   local f

@@ -2,7 +2,7 @@
 # Stage "pipeline": sourced by apply.sh (strict mode, lib.sh and stage.env loaded).
 # Secrets arrive on stdin as NAME<TAB>base64 lines and go to a root-only environment file.
 : "${PIPELINE_CONFIG:?}" "${LOGSTASH_HOME:?}" "${SECRETS_FILE:?}" "${SECRET_COUNT:?}" "${PIPELINE_PLUGINS=}"
-: "${SERVICE_INPUTS:?}" "${CHECK_JAVA_OPTS:?}"
+: "${SERVICE_INPUTS:?}" "${CHECK_JAVA_OPTS:?}" "${LOGSTASH_SETTINGS:?}"
 
 write_secrets() {
   local tmp name b64 value
@@ -44,7 +44,7 @@ check_config() {
   scratch=$(mktemp -d)
   chown logstash:logstash "$scratch"
   if ! out=$(runuser -u logstash -- env LS_JAVA_OPTS="$CHECK_JAVA_OPTS" "$LOGSTASH_HOME/bin/logstash" \
-               --path.settings /etc/logstash --path.data "$scratch" --path.config "$PIPELINE_CONFIG" \
+               --path.settings "$LOGSTASH_SETTINGS" --path.data "$scratch" --path.config "$PIPELINE_CONFIG" \
                --config.test_and_exit 2>&1); then
     rm -rf "$scratch"
     printf '%s\n' "$out" | grep -v '^\s*$' | tail -n 20 >&2

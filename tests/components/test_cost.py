@@ -3,7 +3,7 @@ import json
 import pytest
 
 from components import cost
-from components.settings import parse
+
 
 
 def product(usd: str, unit: str = "Hrs") -> str:
@@ -21,9 +21,8 @@ def test_refuses_a_document_without_an_hourly_price(doc):
         cost.on_demand_usd_per_hour(doc)
 
 
-def test_counts_hosts_per_instance_type():
-    s = parse({"sshCidrs": ["198.51.100.7/32"], "students": ["a", "b"], "kafka": {"brokers": 3}},
-              stack="class", region="ap-northeast-2")
+def test_counts_hosts_per_instance_type(make_settings):
+    s = make_settings({"students": ["a", "b"], "kafka": {"brokers": 3}}, stack="class")
     assert cost.instance_counts(s) == {"t3.medium": 3, "t4g.small": 4}
     result = cost.estimate(s, {"t3.medium": 0.05, "t4g.small": 0.02}.__getitem__)
     assert result["usdPerHour"] == pytest.approx(0.23)

@@ -4,7 +4,7 @@ from components.topic_partitions import TopicPartitionsProvider
 
 
 def topics(**counts):
-    return {"topics": {name: {"partitions": float(n), "key": f"kafka.topics[0].partitions"} for name, n in counts.items()}}
+    return {"topics": {name: {"partitions": float(n), "key": "kafka.topics[0].partitions"} for name, n in counts.items()}}
 
 
 def test_raising_or_keeping_partitions_passes():

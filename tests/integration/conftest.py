@@ -12,11 +12,11 @@ import uuid
 
 import pytest
 
-from components import releases, settings as settings_mod
+from components import releases
 from tests.integration import jars, netns
 from tests.integration.broker import Cluster, env
+from tests.settings import make
 
-SSH = ["203.0.113.7/32"]  # documentation range: settings require one; nothing connects to it
 TOPICS = [
     {"name": "twitter"},                      # the default: 1 partition
     {"name": "events", "partitions": 3},
@@ -29,10 +29,9 @@ MODES = {
 }
 
 
-def make_settings(mode: str, topic: str = "twitter", group: str = "logstash"):
-    raw = {"sshCidrs": SSH, "kafka": {**MODES[mode], "topics": TOPICS},
-           "producer": {"topic": topic}, "consumer": {"groupId": group}}
-    return settings_mod.parse(raw, stack="integration", region="ap-northeast-2")
+def settings_for(mode: str, topic: str = "twitter", group: str = "logstash"):
+    raw = {"kafka": {**MODES[mode], "topics": TOPICS}, "producer": {"topic": topic}, "consumer": {"groupId": group}}
+    return make(raw, stack="integration")
 
 
 def describe(cluster: Cluster, topics: list[str]) -> dict:
@@ -54,7 +53,7 @@ def prerequisites():
 @pytest.fixture(scope="session", params=list(MODES))
 def cluster(request, prerequisites):
     mode = request.param
-    c = Cluster(make_settings(mode))
+    c = Cluster(settings_for(mode))
     try:
         c.start()
     except Exception as error:  # noqa: BLE001

@@ -13,11 +13,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.integration.broker import Cluster, env, rooted
+from tests.integration.broker import Cluster, env
+from tests.integration.jvm import rooted
 
 from components.settings import Settings
-from components.stages import pipeline
+from components.stages import sink, source
 from components.stages.plan import Facts
+
+# Each Logstash host's pipeline stage.
+PIPELINE_STAGE = {"producer": source, "consumer": sink}
 
 
 def render_pipelines(cluster: Cluster, settings: Settings, brokers: tuple[str, ...] | None = None) -> dict[str, Path]:
@@ -26,7 +30,7 @@ def render_pipelines(cluster: Cluster, settings: Settings, brokers: tuple[str, .
     brokers = brokers or (cluster.net.ip["broker"],)
     paths = {}
     for role in ("producer", "consumer"):
-        plan = pipeline.plan(settings, Facts(role=role, brokers=brokers))
+        plan = PIPELINE_STAGE[role].plan(settings, Facts(role=role, brokers=brokers))
         f = plan.files[0]
         path = rooted(cluster.hosts[role].root, f.path)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 from tests.integration import jars
-from tests.integration.broker import WORK, Broker, BrokerError, Host, env, prepare
+from tests.integration.broker import WORK, Broker, BrokerError, env, prepare
+from tests.integration.jvm import Host
 from tests.integration.netns import Network
 
 from components.settings import Settings

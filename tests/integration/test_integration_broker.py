@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.integration import flow
-from tests.integration.conftest import TOPICS, describe, make_settings
+from tests.integration.conftest import TOPICS, describe, settings_for
 
 pytestmark = pytest.mark.integration
 
@@ -48,7 +48,7 @@ def test_topic_creation_is_idempotent(cluster, capsys):
 
 @pytest.mark.parametrize("topic", ["twitter", "events"])
 def test_events_flow_from_producer_to_consumer(cluster, topic, run_id, capsys):
-    settings = make_settings(cluster.settings.kafka.mode, topic=topic, group=f"flow-{run_id}")
+    settings = settings_for(cluster.settings.kafka.mode, topic=topic, group=f"flow-{run_id}")
     confs = flow.render_pipelines(cluster, settings)
     consumer = flow.consumer(cluster, confs["consumer"], f"consume-{topic}", until_count=EVENTS, timeout=120)
     producer = flow.producer(cluster, confs["producer"], f"produce-{topic}", EVENTS, run_id, timeout=120)
@@ -68,7 +68,7 @@ def test_events_flow_from_producer_to_consumer(cluster, topic, run_id, capsys):
 @pytest.mark.parametrize("wipe_tmp", [False, True], ids=["restart", "restart-after-wiping-tmp"])
 def test_kill9_broker_mid_stream_loses_nothing_acknowledged(cluster, wipe_tmp, run_id, capsys):
     topic = "wiped" if wipe_tmp else "durable"
-    settings = make_settings(cluster.settings.kafka.mode, topic=topic, group=f"dur-{run_id}")
+    settings = settings_for(cluster.settings.kafka.mode, topic=topic, group=f"dur-{run_id}")
     confs = flow.render_pipelines(cluster, settings)
     work = cluster.hosts["consumer"].root / "run"
     stop1, stop2 = work / f"stop1-{run_id}", work / f"stop2-{run_id}"

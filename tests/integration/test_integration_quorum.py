@@ -9,13 +9,12 @@ from tests.integration import flow
 from tests.integration.broker import BrokerError
 from tests.integration.client import kafka_input, kafka_output
 from tests.integration.quorum import Quorum
+from tests.settings import make
 
-from components import settings as settings_mod
 from components.stages import kafka, topics
 
 pytestmark = pytest.mark.integration
 
-SSH = ["198.51.100.7/32"]  # documentation range: settings require one; nothing connects to it
 TOPIC = "scaled"
 EVENTS = 10_000
 RATE = 1000            # events/s: the stream lasts ~10 s, so the kill lands mid-stream
@@ -24,11 +23,10 @@ FENCE_TIMEOUT = 45     # the controller fences a dead broker after broker.sessio
 REJOIN_TIMEOUT = 60
 
 
-def make_settings(group: str = "logstash"):
-    raw = {"sshCidrs": SSH,
-           "kafka": {"brokers": 3, "topics": [{"name": TOPIC, "partitions": 3}]},
+def settings_for(group: str = "logstash"):
+    raw = {"kafka": {"brokers": 3, "topics": [{"name": TOPIC, "partitions": 3}]},
            "producer": {"topic": TOPIC}, "consumer": {"groupId": group}}
-    return settings_mod.parse(raw, stack="integration-quorum", region="ap-northeast-2")
+    return make(raw, stack="integration-quorum")
 
 
 def report(capsys, text: str) -> None:
@@ -42,7 +40,7 @@ def props(text: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def quorum(prerequisites):
-    q = Quorum(make_settings())
+    q = Quorum(settings_for())
     try:
         q.ready_s = q.start()
     except Exception as error:  # noqa: BLE001 - start() already cleaned up
@@ -108,7 +106,7 @@ def test_topics_stage_creates_replicated_topics(quorum, capsys):
 
 
 def test_kill9_one_of_three_brokers_mid_stream(quorum, run_id, capsys):
-    settings = make_settings(group=f"q3-{run_id}")
+    settings = settings_for(group=f"q3-{run_id}")
     confs = flow.render_pipelines(quorum, settings, brokers=quorum.ips)
 
     # What Logstash would run with, read back from the rendered pipelines.

@@ -119,7 +119,8 @@ def move_machine(stack: str, bridge: str, host_name: str, address: str) -> None:
     new public one; its lease moves with it. Pulumi learns of it only by refreshing."""
     machine = local.machine_name(stack, host_name)
     folder = state_dir(bridge) / "machines" / machine
-    env = {"machine": machine, "machine_dir": str(folder), "bridge": bridge}
+    env = {"machine": machine, "machine_dir": str(folder), "bridge": bridge,
+           "cgroup": local_resources.cgroup_name(machine)}
     local_resources.run("machine.sh", "stop", env)
     old = (folder / "address").read_text().strip()
     network = folder / "rootfs" / "etc" / "systemd" / "network" / "10-host0.network"
@@ -145,7 +146,7 @@ def leftovers(bridge: str, machines: list[str], state_dir: Path, extra_processes
     found += [f"process {p.strip()}" for p in processes.splitlines()
               if any(n in p for n in needles) and "ps -eo" not in p]
     for machine in machines:
-        found += [f"cgroup {c}" for c in Path("/sys/fs/cgroup").glob(f"*/kafka-pipeline-{machine}")]
+        found += [f"cgroup {c}" for c in Path("/sys/fs/cgroup").glob(f"*/{local_resources.cgroup_name(machine)}")]
     if state_dir.exists():
         found.append(f"folder {state_dir}")
     return found
@@ -161,4 +162,4 @@ def machine(stack: str, host_name: str) -> str:
 
 def cgroup(hierarchy: str, machine_name: str) -> Path:
     """A local host's cgroup in one hierarchy of this machine (scripts/local/machine.sh names it)."""
-    return Path("/sys/fs/cgroup") / hierarchy / f"kafka-pipeline-{machine_name}"
+    return Path("/sys/fs/cgroup") / hierarchy / local_resources.cgroup_name(machine_name)

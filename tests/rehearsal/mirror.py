@@ -41,6 +41,8 @@ PIDFILE = "mirror.pid"
 LOGFILE = "mirror.log"
 # Linux's value (<linux/in.h>); the socket module names it only from Python 3.12.
 IP_FREEBIND = getattr(socket, "IP_FREEBIND", 15)
+# Where `make up STACK=local` serves it (on the stack's bridge) when the real downloads are out of reach.
+PORT = 8765
 START_TIMEOUT = 20
 STOP_TIMEOUT = 10
 

@@ -3,7 +3,6 @@ and the tally of what went through (acknowledged, stored, received)."""
 from __future__ import annotations
 
 import json
-import re
 import time
 from pathlib import Path
 
@@ -11,13 +10,14 @@ from kafka import KafkaConsumer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
 from components.platform import local
-from components.settings import parse
+from tests.settings import make
 from tests.rehearsal import hosts
 from tests.rehearsal.hosts import Remote, Tally
-from tests.rehearsal.workspace import ROOT, Workspace
+from tests.rehearsal.mirror import PORT as mirror_port
+from tests.rehearsal.workspace import Workspace
 
 WORK = Path("/var/tmp/kafka-pipeline-rehearsal")
-MIRROR_PORT = int(re.search(r"^MIRROR_PORT=(\d+)", (ROOT / "scripts" / "pulumi.sh").read_text(), re.M).group(1))
+
 FIRST_EVENT_TIMEOUT_S = 300
 ACKED_LEDGER = "/var/lib/logstash/standin/acked.json"
 
@@ -26,9 +26,9 @@ class Rehearsal:
     """One stack of the rehearsal: its workspace, addresses and the checks run against it."""
 
     def __init__(self, stack: str, subnet: str, config: dict | None = None) -> None:
-        settings = parse({"platform": "local", "local": {"subnet": subnet}}, stack=stack, region=None)
+        settings = make({"platform": "local", "local": {"subnet": subnet}}, stack=stack, region=None, with_ssh=False)
         self.bridge = settings.local.bridge
-        mirror = f"http://{settings.local.gateway}:{MIRROR_PORT}"
+        mirror = f"http://{settings.local.gateway}:{mirror_port}"
         config = dict(config or {})
         # Point the stack at the rehearsal mirror, so scripts/pulumi.sh serves it and pins its checksums.
         for product in ("kafka", "logstash"):
@@ -53,7 +53,7 @@ class Rehearsal:
 
     def host_names(self) -> list[str]:
         brokers = self.ws.config.get("kafka", {}).get("brokers", 1)
-        names = ["kafka-server"] if brokers == 1 else [f"kafka-server-{i}" for i in range(1, brokers + 1)]
+        names = ["kafka-server", *(f"kafka-server-{i}" for i in range(2, brokers + 1))]
         return [*names, "kafka-producer", "kafka-consumer"]
 
     def remote(self, address: str) -> Remote:

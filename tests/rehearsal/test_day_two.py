@@ -110,7 +110,7 @@ def test_day_two_changes_on_real_hosts(capsys):
         # 3. Another sink: only the consumer's pipeline stage runs; it resumes from its offsets.
         r.ws.set("consumer.sink.type", "file")
         result = r.ws.up()
-        assert engine_touched(result.stdout) == ["kafka-consumer-pipeline"], engine_touched(result.stdout)
+        assert engine_touched(result.stdout) == ["kafka-consumer-sink"], engine_touched(result.stdout)
         printed = hosts.rubydebug_events(consumer.run("sudo journalctl -u logstash -o cat --no-pager"))
 
         # 4. More partitions are added on the broker; fewer are refused at preview.

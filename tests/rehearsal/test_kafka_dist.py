@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from components import releases, settings as settings_mod
+from components import releases
+from tests.settings import make
 from components.stages import kafka, topics, zookeeper
 from components.stages.plan import Facts, properties
 from tests.integration import jars
-from tests.integration.broker import READY_MARKERS, Process
+from tests.integration.broker import READY_MARKERS
+from tests.integration.jvm import Process
 from tests.integration.netns import Network, SetupError, require_tools
 from tests.rehearsal import kafka_dist
 
@@ -31,10 +33,9 @@ class DistBroker:
 
     def __init__(self, home: Path, root: Path, net: Network):
         self.home, self.root, self.net = home, root, net
-        self.settings = settings_mod.parse(
-            {"sshCidrs": ["203.0.113.7/32"],
-             "kafka": {"version": VERSION, "mode": "kraft", "topics": [{"name": "twitter"}, {"name": "events", "partitions": 3}]}},
-            stack="kdist", region="ap-northeast-2")
+        self.settings = make(
+            {"kafka": {"version": VERSION, "mode": "kraft", "topics": [{"name": "twitter"}, {"name": "events", "partitions": 3}]}},
+            stack="kdist")
         self.ip = net.ip["broker"]
         self.facts = Facts(role="broker", private_ip=self.ip, memory_mib=2048)
         self.config = root / kafka.CONFIG.lstrip("/")

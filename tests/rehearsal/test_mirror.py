@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from components import releases, settings as settings_mod
+from components import releases
+from tests.settings import make
 from tests.integration.netns import Network, SetupError, ip, require_tools
 from tests.rehearsal import kafka_dist, mirror
 
@@ -79,11 +80,10 @@ def served_config(root: Path) -> dict[str, str]:
 
 def test_config_names_the_mirror_and_the_first_versions_digests(started, root):
     assert started == served_config(root)
-    parsed = settings_mod.parse(
-        {"sshCidrs": ["203.0.113.7/32"],
-         "kafka": {"downloadUrl": started["kafka.downloadUrl"], "sha512": started["kafka.sha512"]},
+    parsed = make(
+        {"kafka": {"downloadUrl": started["kafka.downloadUrl"], "sha512": started["kafka.sha512"]},
          "logstash": {"downloadUrl": started["logstash.downloadUrl"], "sha512": started["logstash.sha512"]}},
-        stack="mirror", region="ap-northeast-2")
+        stack="mirror")
     assert (parsed.kafka.sha512, parsed.logstash.sha512) == (started["kafka.sha512"], started["logstash.sha512"])
 
 

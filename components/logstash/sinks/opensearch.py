@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from components.errors import ConfigError
-from components.logstash import options as o
+from components import schema as o
 from components.logstash.lscl import Plugin
 from components.logstash.plugin import Piece
 

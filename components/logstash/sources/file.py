@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from components.logstash import options as o
+from components import schema as o
 from components.logstash.lscl import Plugin
 from components.logstash.plugin import Piece
 

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from components.logstash import options as o
+from components import schema as o
 from components.logstash.lscl import Plugin
 from components.logstash.plugin import Piece
 

@@ -32,7 +32,7 @@ class Case:
         return f"{self.role}-{self.config['type']}"
 
 
-CASES = [
+CASES = {case.id: case for case in (
     Case("producer", {"type": "generator"}, "generator",
          bad={"count": "many", "eventsPerSecond": 0, "message": 5}),
     Case("producer", {"type": "http_poller"}, "http_poller",
@@ -49,18 +49,22 @@ CASES = [
                       "password": SECRET},
          "opensearch", secrets=("password",), install=("logstash-output-opensearch",),
          bad={"hosts": "https://one.example.org", "user": ["a"], "sslCertificateVerification": 0}),
-]
-IDS = [c.id for c in CASES]
+)}
+IDS = list(CASES)
+OPENSEARCH = CASES["consumer-opensearch"]
 
 
 @pytest.fixture
-def build(make_settings):
-    """build(case, config=None): the producer's or consumer's pipeline for a source or sink config."""
+def build(plugin_settings):
+    """build(case, config=None): the producer's or consumer's pipeline for a source or sink config,
+    checked by the settings as the program checks it."""
     def built(case: Case, config: dict[str, Any] | None = None) -> pipelines.Built:
         config = case.config if config is None else config
         if case.role == "producer":
-            return pipelines.producer(make_settings(producer_source=config), BOOTSTRAP, "twitter")
-        return pipelines.consumer(make_settings(consumer_sink=config), BOOTSTRAP, ("twitter",), "logstash")
+            p = plugin_settings(producer_source=config).producer
+            return pipelines.producer(p.source, BOOTSTRAP, "twitter", p.acks, p.compression)
+        c = plugin_settings(consumer_sink=config).consumer
+        return pipelines.consumer(c.sink, BOOTSTRAP, ("twitter",), "logstash", c.auto_offset_reset, 1)
     return built
 
 
@@ -71,8 +75,8 @@ def path_of(case: Case) -> str:
 def test_registries_hold_exactly_the_allowed_types():
     assert set(SOURCES) == {"generator", "http_poller", "twitter", "file"}
     assert set(SINKS) == {"stdout", "file", "opensearch"}
-    assert {c.config["type"] for c in CASES if c.role == "producer"} == set(SOURCES)
-    assert {c.config["type"] for c in CASES if c.role == "consumer"} == set(SINKS)
+    assert {c.config["type"] for c in CASES.values() if c.role == "producer"} == set(SOURCES)
+    assert {c.config["type"] for c in CASES.values() if c.role == "consumer"} == set(SINKS)
 
 
 @pytest.mark.parametrize("registry", [SOURCES, SINKS], ids=["sources", "sinks"])
@@ -84,7 +88,7 @@ def test_every_plugin_meets_the_protocol_with_camel_case_options(registry):
             assert re.fullmatch(r"[a-z][A-Za-z0-9]*", key), f"{kind}.{key} is not camelCase"
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+@pytest.mark.parametrize("case", CASES.values(), ids=IDS)
 def test_renders_and_reads_back(case, build):
     built = build(case)
     text = built.text()  # verifies the round trip itself
@@ -96,7 +100,7 @@ def test_renders_and_reads_back(case, build):
     assert kafka.name == "kafka" and kafka.options["bootstrap_servers"] == BOOTSTRAP
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+@pytest.mark.parametrize("case", CASES.values(), ids=IDS)
 def test_unknown_option_is_refused_with_its_path(case, build):
     with pytest.raises(ConfigError) as caught:
         build(case, {**case.config, "bogus": 1})
@@ -104,23 +108,23 @@ def test_unknown_option_is_refused_with_its_path(case, build):
     assert "unknown option" in str(caught.value)
 
 
-@pytest.mark.parametrize("case", CASES, ids=IDS)
+@pytest.mark.parametrize("case", CASES.values(), ids=IDS)
 def test_unknown_type_is_refused(case, build):
     with pytest.raises(ConfigError) as caught:
         build(case, {**case.config, "type": "kinesis"})
     assert caught.value.path == f"{path_of(case)}.type"
 
 
-@pytest.mark.parametrize("case, key, value", [(c, k, v) for c in CASES for k, v in c.bad.items()],
-                         ids=[f"{c.id}-{k}" for c in CASES for k in c.bad])
+@pytest.mark.parametrize("case, key, value", [(c, k, v) for c in CASES.values() for k, v in c.bad.items()],
+                         ids=[f"{c.id}-{k}" for c in CASES.values() for k in c.bad])
 def test_wrong_type_is_refused_with_its_path(case, key, value, build):
     with pytest.raises(ConfigError) as caught:
         build(case, {**case.config, key: value})
     assert caught.value.path.startswith(f"{path_of(case)}.{key}")
 
 
-@pytest.mark.parametrize("case, key", [(c, k) for c in CASES for k in c.secrets],
-                         ids=[f"{c.id}-{k}" for c in CASES for k in c.secrets])
+@pytest.mark.parametrize("case, key", [(c, k) for c in CASES.values() for k in c.secrets],
+                         ids=[f"{c.id}-{k}" for c in CASES.values() for k in c.secrets])
 def test_missing_secret_is_refused_with_the_command_to_set_it(case, key, build):
     config = {k: v for k, v in case.config.items() if k != key}
     with pytest.raises(ConfigError) as caught:
@@ -129,7 +133,7 @@ def test_missing_secret_is_refused_with_the_command_to_set_it(case, key, build):
     assert f"pulumi config set --secret --path {path_of(case)}.{key}" in str(caught.value)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.secrets], ids=[c.id for c in CASES if c.secrets])
+@pytest.mark.parametrize("case", [c for c in CASES.values() if c.secrets], ids=[c.id for c in CASES.values() if c.secrets])
 def test_secrets_appear_only_as_references(case, build):
     built = build(case)
     text = built.text()
@@ -148,7 +152,7 @@ def test_secrets_appear_only_as_references(case, build):
     assert SECRET not in repr(built)
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c.secrets], ids=[c.id for c in CASES if c.secrets])
+@pytest.mark.parametrize("case", [c for c in CASES.values() if c.secrets], ids=[c.id for c in CASES.values() if c.secrets])
 def test_secret_refused_value_is_not_echoed(case, build):
     key = case.secrets[0]
     with pytest.raises(ConfigError) as caught:
@@ -156,17 +160,17 @@ def test_secret_refused_value_is_not_echoed(case, build):
     assert "[secret]" in str(caught.value)
 
 
-REFERENCE_ATTEMPTS = [  # (case index, option, value): plain options that Logstash would substitute into
-    (0, "message", "hello ${USER}"), (1, "url", "https://example.org/${TOKEN}"), (1, "splitField", "${F}"),
-    (2, "keywords", ["ok", "${HOME}"]), (3, "path", ["/var/log/${X}.log"]), (5, "path", "/tmp/${HOME}.jsonl"),
-    (6, "index", "logs-${ENV}"), (6, "user", "${USER}"),
+REFERENCE_ATTEMPTS = [  # (case, option, value): plain options that Logstash would substitute into
+    ("producer-generator", "message", "hello ${USER}"), ("producer-http_poller", "url", "https://example.org/${TOKEN}"),
+    ("producer-http_poller", "splitField", "${F}"), ("producer-twitter", "keywords", ["ok", "${HOME}"]),
+    ("producer-file", "path", ["/var/log/${X}.log"]), ("consumer-file", "path", "/tmp/${HOME}.jsonl"),
+    ("consumer-opensearch", "index", "logs-${ENV}"), ("consumer-opensearch", "user", "${USER}"),
 ]
 
 
-@pytest.mark.parametrize("index, key, value", REFERENCE_ATTEMPTS,
-                         ids=[f"{CASES[i].id}-{k}" for i, k, _ in REFERENCE_ATTEMPTS])
-def test_reference_syntax_in_plain_options_is_refused(index, key, value, build):
-    case = CASES[index]
+@pytest.mark.parametrize("name, key, value", REFERENCE_ATTEMPTS, ids=[f"{n}-{k}" for n, k, _ in REFERENCE_ATTEMPTS])
+def test_reference_syntax_in_plain_options_is_refused(name, key, value, build):
+    case = CASES[name]
     with pytest.raises(ConfigError, match=r"'\$\{' is not allowed") as caught:
         build(case, {**case.config, key: value})
     assert caught.value.path.startswith(f"{path_of(case)}.{key}")
@@ -175,13 +179,13 @@ def test_reference_syntax_in_plain_options_is_refused(index, key, value, build):
 # ---- plugin specifics ----
 
 def test_generator_is_throttled(build):
-    back = parse(build(CASES[0]).text())
+    back = parse(build(CASES["producer-generator"]).text())
     assert back.inputs[0].options["codec"] == Plugin("json", {})
     assert back.filters == (Plugin("sleep", {"time": "1", "every": 5}),)
 
 
 def test_http_poller_default_preset_polls_usgs_and_splits_features(build):
-    back = parse(build(CASES[1]).text())
+    back = parse(build(CASES["producer-http_poller"]).text())
     poller = back.inputs[0].options
     assert poller["urls"] == {
         "usgs-earthquakes": "https://earthquake.usgs.gov/earthquakes/feed/v1.0/summary/all_hour.geojson"}
@@ -191,7 +195,7 @@ def test_http_poller_default_preset_polls_usgs_and_splits_features(build):
 
 
 def test_http_poller_custom_url_does_not_inherit_the_preset_split(build):
-    back = parse(build(CASES[1], {"type": "http_poller", "url": "https://example.org/a.json?x=1&y=%20",
+    back = parse(build(CASES["producer-http_poller"], {"type": "http_poller", "url": "https://example.org/a.json?x=1&y=%20",
                                   "schedule": "30s"}).text())
     assert back.inputs[0].options["urls"] == {"feed": "https://example.org/a.json?x=1&y=%20"}
     assert back.inputs[0].options["schedule"] == {"every": "30s"}
@@ -199,7 +203,7 @@ def test_http_poller_custom_url_does_not_inherit_the_preset_split(build):
 
 
 def test_http_poller_custom_split_field(build):
-    back = parse(build(CASES[1], {"type": "http_poller", "url": "https://example.org/a.json",
+    back = parse(build(CASES["producer-http_poller"], {"type": "http_poller", "url": "https://example.org/a.json",
                                   "splitField": "[data][items]"}).text())
     assert back.filters == (Plugin("split", {"field": "[data][items]"}),)
 
@@ -207,11 +211,11 @@ def test_http_poller_custom_split_field(build):
 @pytest.mark.parametrize("schedule", ["0s", "1", "1 m", "1x", "m"])
 def test_http_poller_refuses_bad_intervals(schedule, build):
     with pytest.raises(ConfigError, match="producer.source.schedule"):
-        build(CASES[1], {"type": "http_poller", "schedule": schedule})
+        build(CASES["producer-http_poller"], {"type": "http_poller", "schedule": schedule})
 
 
 def test_twitter_renders_logstash_option_names(build):
-    back = parse(build(CASES[2]).text())
+    back = parse(build(CASES["producer-twitter"]).text())
     options = back.inputs[0].options
     assert options["keywords"] == ["kafka", "logstash"]
     assert options["full_tweet"] is False
@@ -225,64 +229,64 @@ def test_twitter_documents_the_api_shutdown():
 
 
 def test_file_source_tails_absolute_paths(build):
-    back = parse(build(CASES[3]).text())
+    back = parse(build(CASES["producer-file"]).text())
     assert back.inputs[0].options == {"path": ["/var/log/messages", "/var/log/app/*.log"],
                                       "start_position": "end", "mode": "tail"}
     with pytest.raises(ConfigError, match=r"producer.source.path\[0\]"):
-        build(CASES[3], {"type": "file", "path": ["relative.log"]})
+        build(CASES["producer-file"], {"type": "file", "path": ["relative.log"]})
     with pytest.raises(ConfigError, match="producer.source.path"):
-        build(CASES[3], {"type": "file"})
+        build(CASES["producer-file"], {"type": "file"})
 
 
 def test_stdout_shows_kafka_metadata(build):
-    back = parse(build(CASES[4]).text())
+    back = parse(build(CASES["consumer-stdout"]).text())
     assert back.outputs[0].options == {"codec": Plugin("rubydebug", {"metadata": True})}
 
 
 def test_file_sink_writes_json_lines_under_the_data_directory(build):
-    back = parse(build(CASES[5]).text())
+    back = parse(build(CASES["consumer-file"]).text())
     options = back.outputs[0].options
     assert options["path"] == "/var/lib/logstash/out/%{[@metadata][kafka][topic]}-%{+YYYY-MM-dd}.jsonl"
     assert options["codec"] == Plugin("json_lines", {})
 
 
 def test_consumer_decorates_events_so_the_topic_is_known(build):
-    back = parse(build(CASES[5]).text())
+    back = parse(build(CASES["consumer-file"]).text())
     assert back.inputs[0].options["decorate_events"] == "basic"
 
 
 def test_opensearch_options(build):
-    built = build(CASES[6], {**CASES[6].config, "index": "tweets-%{+YYYY.MM}", "user": "writer",
+    built = build(OPENSEARCH, {**OPENSEARCH.config, "index": "tweets-%{+YYYY.MM}", "user": "writer",
                              "sslCertificateVerification": False})
     options = parse(built.text()).outputs[0].options
     assert options == {"hosts": ["https://search.example.org:9200"], "index": "tweets-%{+YYYY.MM}",
                        "user": "writer", "password": Ref("SINK_PASSWORD"), "ssl_certificate_verification": False}
     with pytest.raises(ConfigError, match="consumer.sink.hosts"):
-        build(CASES[6], {"type": "opensearch", "password": SECRET})
+        build(OPENSEARCH, {"type": "opensearch", "password": SECRET})
 
 
 def test_opensearch_without_basic_auth_is_valid_as_for_the_plugin(build):
-    options = parse(build(CASES[6], {"type": "opensearch", "hosts": ["http://search.internal:9200"]}).text()
+    options = parse(build(OPENSEARCH, {"type": "opensearch", "hosts": ["http://search.internal:9200"]}).text()
                     ).outputs[0].options
     assert "user" not in options and "password" not in options
 
 
 def test_opensearch_password_without_user_is_refused(build):
     with pytest.raises(ConfigError) as caught:
-        build(CASES[6], {"type": "opensearch", "hosts": ["https://s.example.org"], "password": SECRET})
+        build(OPENSEARCH, {"type": "opensearch", "hosts": ["https://s.example.org"], "password": SECRET})
     assert caught.value.path == "consumer.sink.user" and "basic auth" in str(caught.value)
 
 
-def test_through_the_pipeline_stage(make_settings):
+def test_through_the_consumers_pipeline_stage(plugin_settings):
     """The stage that writes the file on the host gets the verified text and the secrets."""
-    from components.stages import pipeline as stage
+    from components.stages import pipeline_files, sink
     from components.stages.plan import Facts
 
-    settings = make_settings(consumer_sink=CASES[6].config)
-    plan = stage.plan(settings, Facts(role="consumer", brokers=("10.0.0.5",)))
+    settings = plugin_settings(consumer_sink=OPENSEARCH.config)
+    plan = sink.plan(settings, Facts(role="consumer", brokers=("10.0.0.5",)))
     config, plugins = plan.files
     assert parse(config.content).outputs[0].name == "opensearch"
-    assert (plugins.path, plugins.content) == (stage.PLUGINS_FILE, "logstash-output-opensearch\n")
+    assert (plugins.path, plugins.content) == (pipeline_files.PLUGINS_FILE, "logstash-output-opensearch\n")
     assert SECRET not in config.content
     assert plan.env["PIPELINE_PLUGINS"] == "logstash-output-opensearch"
     assert set(plan.secrets) == {"SINK_PASSWORD"}

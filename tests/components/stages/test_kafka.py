@@ -1,11 +1,7 @@
 from components import releases
 from components.stages import kafka, zookeeper
 from components.stages.plan import Facts
-from tests.components.stages.conftest import props
-
-
-def files(plan):
-    return {f.path: f.content for f in plan.files}
+from tests.components.stages.conftest import files, props
 
 
 def test_kraft_single_broker_properties(make_settings, broker):

@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import pytest
 
+import functools
+import re
+
 from components import releases
 from components.errors import ConfigError
-from components.settings import parse
+from components.logstash.registries import PLUGINS
+from components.settings import parse as parse_with
+from tests.settings import make as settings
 
-OK = {"sshCidrs": ["198.51.100.7/32"]}
-
-
-def settings(raw=None, **kwargs):
-    return parse({**OK, **(raw or {})}, stack="dev", region=kwargs.pop("region", "ap-northeast-2"), **kwargs)
+# The parser as the program calls it: with the Logstash layer's plugin registries.
+parse = functools.partial(parse_with, plugins=PLUGINS)
 
 
 BAD = [
@@ -65,6 +67,7 @@ BAD = [
     ({"consumer": {"sink": {"type": "stdout", "metadata": "maybe"}}}, "consumer.sink.metadata", "true or false"),
     ({"consumer": {"autoOffsetReset": "middle"}}, "consumer.autoOffsetReset", "allowed: earliest, latest"),
     ({"sshPublicKey": ""}, "sshPublicKey", "OpenSSH public key"),
+    ({"sshPublicKey": "my laptop key"}, "sshPublicKey", "OpenSSH public key"),
     ({"colour": "blue"}, "colour", "unknown key"),
     ({"platform": "gcp"}, "platform", "allowed: aws, local"),
     ({"os": "ubuntu-24.04"}, "os", "allowed: debian-12, al2023"),
@@ -150,7 +153,7 @@ def test_zookeeper_mode_with_a_3x_release():
 
 def test_every_pinned_kafka_release_has_a_sha512():
     for version, release in releases.KAFKA.items():
-        assert len(release.sha512) == 128 and int(release.sha512, 16) >= 0, version
+        assert re.fullmatch(r"[0-9a-f]{128}", release.sha512), version
 
 
 def test_the_local_platform_needs_no_region_and_no_ssh_cidrs():

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark: our producer settings between network namespaces, against Kafka's own ceiling.
 
-    sudo .venv/bin/python scripts/bench.py [--seconds 8]
+    sudo .venv/bin/python tests/bench/bench.py [--seconds 8]
 
 Sets up its own namespaces (kp-bn-*, 10.213.1.0/24) and a broker rendered from the default stack
 settings (tests/integration harness), then prints one table:
@@ -22,13 +22,13 @@ import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from components import settings as settings_mod  # noqa: E402
 from tests.integration import client, flow, jars  # noqa: E402
 from tests.integration.broker import Cluster  # noqa: E402
+from tests.settings import make  # noqa: E402
 
 SIZE = 1024
 MIB = 1024 * 1024
@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--perf-records", type=int, default=200_000)
     args = p.parse_args(argv)
 
-    settings = settings_mod.parse({"sshCidrs": ["203.0.113.7/32"]}, stack="bench", region="ap-northeast-2")
+    settings = make({}, stack="bench")
     began = time.monotonic()
     cluster = Cluster(settings, tag="bn", subnet="10.213.1")
     print(f"Setting up Kafka {settings.kafka.version} ({settings.kafka.mode}) in namespaces kp-bn-* ...", flush=True)

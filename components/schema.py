@@ -1,5 +1,9 @@
-"""Option schemas of sources and sinks: the keys users write (camelCase of Logstash's own option
-names) and how each is checked. Secret options become keystore entries and `${NAME}` references."""
+"""Keys as data: each key a user may write, how it is checked, its default and what it means.
+
+The stack's settings (components/settings/keys.py) and every Logstash source and sink (their
+OPTIONS: camelCase of Logstash's own option names) are declared with these, so parsing, unknown-key
+errors and the documented key lists all follow from one declaration. Secret options become
+`${NAME}` references in pipelines."""
 from __future__ import annotations
 
 import re
@@ -15,7 +19,8 @@ MISSING = object()
 
 @dataclass(frozen=True)
 class Option:
-    check: Callable[[str, Any], Any]
+    # None: taken as given here and checked where it meets other keys (settings/parse.py).
+    check: Callable[[str, Any], Any] | None
     default: Any = MISSING
     secret: bool = False
     doc: str = ""
@@ -58,7 +63,7 @@ def texts(default: Any = MISSING, min_items: int = 1, doc: str = "") -> Option:
     return Option(check, default, doc=doc)
 
 
-URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+URL = checks.URL
 DURATION = re.compile(r"^(?:[1-9][0-9]*[smhd])+$")
 ABSOLUTE_PATH = re.compile(r"^/[^\n\r\0]*$")
 
@@ -101,18 +106,19 @@ def snake(camel: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", camel).lower()
 
 
-def validate(path: str, raw: Mapping[str, Any], schema: Mapping[str, Option]) -> dict[str, Any]:
-    """Check a plugin's options against its schema; fill defaults; wrap secrets."""
+def validate(path: str, raw: Mapping[str, Any], schema: Mapping[str, Option], ignore: tuple[str, ...] = ("type",)
+             ) -> dict[str, Any]:
+    """Check options against their schema; fill defaults; wrap secrets. Unknown keys are refused."""
     values: dict[str, Any] = {}
     for key, value in raw.items():
-        if key == "type":
+        if key in ignore:
             continue
         option = schema.get(key)
-        where = f"{path}.{key}"
+        where = f"{path}.{key}" if path else key
         if option is None:
             allowed = ", ".join(sorted(schema)) or "none"
             raise ConfigError(where, value, f"unknown option; allowed options: {allowed}")
-        values[key] = option.check(where, value)
+        values[key] = option.check(where, value) if option.check else value
     for key, option in schema.items():
         if key not in values:
             if option.default is MISSING:
@@ -120,3 +126,23 @@ def validate(path: str, raw: Mapping[str, Any], schema: Mapping[str, Option]) ->
                                   + (f" (pulumi config set --secret --path {path}.{key} ...)" if option.secret else ""))
             values[key] = option.default
     return values
+
+
+@dataclass(frozen=True)
+class PluginChoice:
+    """A source or sink: its registry `type` and validated options (secrets as `Secret`)."""
+
+    type: str
+    options: Mapping[str, Any]
+
+
+def plugin_choice(path: str, value: Any, registry: Mapping[str, Any]) -> PluginChoice:
+    """`{type, ...options}` checked against the registry's plugin of that type (and its own check)."""
+    if not isinstance(value, Mapping) or "type" not in value:
+        raise ConfigError(path, value, f"expected an object with a type: one of {', '.join(registry)}")
+    kind = checks.choice(f"{path}.type", value["type"], registry)
+    options = validate(path, value, registry[kind].OPTIONS)
+    # A plugin may check options that depend on each other.
+    if hasattr(registry[kind], "check"):
+        registry[kind].check(path, options)
+    return PluginChoice(type=kind, options=options)

@@ -2,12 +2,16 @@
 print time and resources per student. Both should stay flat as the class grows (linear totals)."""
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+# The stage bundles of these runs go to a scratch folder, not the checkout's .build/.
+os.environ.setdefault("KAFKA_PIPELINE_BUILD_DIR", tempfile.mkdtemp(prefix="kp-bench-"))
 
 import pulumi  # noqa: E402
 

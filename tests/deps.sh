@@ -2,8 +2,8 @@
 # What the tests need beyond Python packages, installed only when missing (Debian/Ubuntu apt):
 # iproute2 for network namespaces, a Java 17+ runtime and Maven for the real Kafka broker, and for
 # the rehearsal systemd-nspawn, debootstrap, apt-cacher-ng and an SSH client.
-#   scripts/test-deps.sh        system packages
-#   scripts/test-deps.sh jars   also resolve the Kafka jars through Maven (cached in ~/.m2)
+#   tests/deps.sh        system packages
+#   tests/deps.sh jars   also resolve the Kafka jars through Maven (cached in ~/.m2)
 set -euo pipefail
 
 # command -> the Debian package that provides it

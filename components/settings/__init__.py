@@ -1,0 +1,13 @@
+"""Stack configuration -> frozen, validated settings, and every name they imply: keys.py declares
+the keys, parse.py checks them, model.py holds the result, naming.py derives names, stack.py
+reads the stack."""
+from components.settings.model import (ConsumerSettings, KafkaSettings, LocalSettings, LogstashSettings,
+                                       ProducerSettings, Settings, Topic)
+from components.settings.naming import (all_topics, consumer_topics, group_id, partitions_key, placement,
+                                        producer_topic, student_topic)
+from components.settings.parse import PROJECT, parse
+from components.settings.stack import load
+
+__all__ = ["ConsumerSettings", "KafkaSettings", "LocalSettings", "LogstashSettings", "ProducerSettings", "Settings",
+           "Topic", "all_topics", "consumer_topics", "group_id", "partitions_key", "placement", "producer_topic",
+           "student_topic", "PROJECT", "parse", "load"]

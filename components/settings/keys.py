@@ -1,0 +1,127 @@
+"""Every key of the stack's configuration, declared once: how it is checked on its own, its default
+and what it means. Unknown keys, defaults and the documented key list (docs/CONFIG.md, checked by
+a test) follow from here; checks that need other keys are in parse.py (check None here)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from components import checks, oses, releases
+from components.errors import ConfigError
+from components.schema import Option
+
+PLATFORMS = ("aws", "local")
+# t4g (Graviton) is ~20% cheaper than t3 for the same memory; 2 GiB holds Logstash's heap.
+DEFAULT_LOGSTASH_INSTANCE = "t4g.small"
+DEFAULT_KAFKA_INSTANCE = "t3.medium"
+# replicationFactor left out so it follows kafka.brokers (1, or 3 for a cluster)
+DEFAULT_TOPICS = [{"name": "twitter", "partitions": 1}]
+TOPIC_KEYS = ("name", "partitions", "replicationFactor")
+# A shorter TTL would stop a host before its first deployment is done.
+MIN_TTL_HOURS = 0.5
+
+
+def _ttl(path: str, value: Any) -> float:
+    hours = checks.number(path, value, 0, 24 * 365)
+    if 0 < hours < MIN_TTL_HOURS:
+        raise ConfigError(path, value, f"0 (never stop) or at least {MIN_TTL_HOURS:g}: the hosts would stop "
+                                       "themselves before a deployment finishes")
+    return hours
+
+
+def _instance_type(path: str, value: Any) -> str:
+    return checks.string(path, value, checks.INSTANCE_TYPE, "an EC2 instance type such as t3.medium or t4g.small")
+
+
+def _sha512(path: str, value: Any) -> str:
+    return checks.string(path, value, checks.SHA512, "128 hex digits: the SHA-512 of the archive the mirror serves").lower()
+
+
+def _students(path: str, value: Any) -> tuple[str, ...]:
+    return checks.string_list(path, value, checks.NAME,
+                              "names of lowercase letters, digits and '-' (at most 32, not starting or ending with '-')")
+
+
+def _public_key(path: str, value: Any) -> str:
+    return checks.string(path, value, checks.PUBLIC_KEY,
+                         "an OpenSSH public key line (ssh-ed25519 AAAA... or ssh-rsa AAAA...)")
+
+
+def _choice(*allowed: Any) -> Any:
+    return lambda path, value: checks.choice(path, value, allowed)
+
+
+def _whole(low: int, high: int) -> Any:
+    return lambda path, value: checks.integer(path, value, low, high)
+
+
+def key(check: Any, default: Any, doc: str) -> Option:
+    return Option(check, default, doc=doc)
+
+
+KEYS: dict[str, Any] = {
+    "platform": key(_choice(*PLATFORMS), "aws", "where hosts come from: EC2, or systemd-nspawn machines here"),
+    "os": key(None, oses.DEFAULT_OS, "the hosts' operating system"),
+    "sshCidrs": key(None, None, "who may reach SSH; default: your public IP as /32"),
+    "ttlHours": key(_ttl, 4, "hours up after which every host stops itself; 0 = never"),
+    "students": key(_students, (), "class mode: one pipeline and topic per student"),
+    "sshPublicKey": key(_public_key, None, "your own SSH public key (SSH then uses your ssh-agent)"),
+    "kafka": {
+        "version": key(_choice(*releases.KAFKA), releases.DEFAULT_KAFKA, "Apache Kafka release"),
+        "mode": key(_choice("kraft", "zookeeper"), "kraft", "metadata mode"),
+        "brokers": key(_choice(1, 3), 1, "one broker or a 3-node KRaft quorum"),
+        "instanceType": key(_instance_type, DEFAULT_KAFKA_INSTANCE, "broker size"),
+        "topics": key(None, DEFAULT_TOPICS, "topics: name, partitions, replicationFactor"),
+        "downloadUrl": key(checks.url, releases.KAFKA_ARCHIVE, "base URL of a mirror of the release archives"),
+        "sha512": key(_sha512, None, "SHA-512 of a mirror's other build (replaces the pinned one)"),
+        "heapMb": key(_whole(256, 65536), None, "broker JVM heap"),
+    },
+    "logstash": {
+        "version": key(_choice(*releases.LOGSTASH), releases.DEFAULT_LOGSTASH, "Logstash release"),
+        "downloadUrl": key(checks.url, releases.LOGSTASH_ARCHIVE, "base URL of a mirror of the Logstash archives"),
+        "sha512": key(_sha512, None, "SHA-512 of a mirror's other build (replaces the signature check)"),
+        "heapMb": key(_whole(256, 32768), None, "Logstash JVM heap"),
+    },
+    "producer": {
+        "instanceType": key(_instance_type, DEFAULT_LOGSTASH_INSTANCE, "producer size"),
+        "topic": key(None, None, "where the producer writes; default: the first topic"),
+        "source": key(None, {"type": "generator"}, "the Logstash input plugin and its options"),
+        "acks": key(lambda p, v: str(checks.choice(p, str(v), ("0", "1", "all"))), "all", "Kafka acknowledgements"),
+        "compression": key(_choice("none", "gzip", "snappy", "lz4", "zstd"), "lz4", "Kafka output compression"),
+    },
+    "consumer": {
+        "instanceType": key(_instance_type, None, "consumer size; default: as the producer"),
+        "topics": key(None, None, "what the consumer reads; default: the producer's topic"),
+        "groupId": key(lambda p, v: checks.string(p, v, checks.GROUP_ID, "a consumer group id: letters, digits, "
+                                                  "'.', '_' and '-'"), "logstash", "Kafka consumer group"),
+        "sink": key(None, {"type": "stdout"}, "the Logstash output plugin and its options"),
+        "autoOffsetReset": key(_choice("earliest", "latest"), "earliest", "where a new consumer group starts"),
+    },
+    "local": {
+        "subnet": key(lambda p, v: checks.private_subnet(p, v), None, "the local platform's bridge subnet"),
+    },
+}
+
+
+def read(path: str, value: Any, keys: Mapping[str, Any]) -> dict[str, Any]:
+    """The keys of `value` checked one by one against `keys`, defaults filled in; unknown ones refused."""
+    raw = checks.mapping(path, value, keys)
+    values: dict[str, Any] = {}
+    for name, spec in keys.items():
+        where = f"{path}.{name}" if path else name
+        if isinstance(spec, Mapping):
+            values[name] = read(where, raw.get(name), spec)
+        elif raw.get(name) is not None:
+            values[name] = spec.check(where, raw[name]) if spec.check else raw[name]
+        else:
+            values[name] = spec.default
+    return values
+
+
+def paths(keys: Mapping[str, Any] = KEYS, prefix: str = "") -> list[str]:
+    """Every declared key as its config path (kafka.version, ...)."""
+    found = []
+    for name, spec in keys.items():
+        where = f"{prefix}{name}"
+        found += paths(spec, where + ".") if isinstance(spec, Mapping) else [where]
+    return found

@@ -1,0 +1,147 @@
+"""Raw stack config -> Settings: each key checked on its own (keys.py), then the checks that need
+several keys, then the frozen settings. Pure: raw dicts in, settings out.
+
+Sources and sinks are checked against the plugin registries the caller hands in, so settings never
+import the Logstash layer above them."""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from components import checks, oses, releases
+from components.errors import ConfigError
+from components.schema import plugin_choice, snake
+from components.settings import keys
+from components.settings.model import (ConsumerSettings, KafkaSettings, LocalSettings, LogstashSettings,
+                                       ProducerSettings, Settings, Topic)
+
+PROJECT = "kafka-pipeline"
+# The config paths whose values are plugins, and nothing else.
+PLUGIN_PATHS = ("producer.source", "consumer.sink")
+Plugins = Mapping[str, Mapping[str, Any]]
+
+
+def parse(raw: Mapping[str, Any], *, stack: str, region: Any, plugins: Plugins,
+          detect_ip: Callable[[], str] | None = None) -> Settings:
+    """Validate raw stack config (the values under `kafka-pipeline:`) into Settings.
+
+    `plugins` maps producer.source and consumer.sink to their registries (type -> plugin module);
+    `detect_ip` supplies the operator's public IP when `sshCidrs` is unset on aws.
+    """
+    values = keys.read("", raw, keys.KEYS)
+    platform = values["platform"]
+    system = _os(values["os"], platform)
+    if platform == "aws":
+        region = checks.string("aws:region", region, checks.REGION,
+                               "an AWS region such as ap-northeast-2 (pulumi config set aws:region ap-northeast-2)")
+        ssh_cidrs = _ssh_cidrs(values["sshCidrs"], detect_ip)
+    else:
+        # Local hosts sit on a private bridge of this machine: no region, and SSH comes from here.
+        region = None
+        ssh_cidrs = () if values["sshCidrs"] is None else _ssh_cidrs(values["sshCidrs"], None)
+    kafka = _kafka(values["kafka"])
+    names = [t.name for t in kafka.topics]
+    producer = _producer(values["producer"], names, plugins)
+    return Settings(
+        project=PROJECT, stack=stack, platform=platform, os=system, region=region, ssh_cidrs=ssh_cidrs,
+        ttl_hours=values["ttlHours"],
+        students=_students(values["students"], names),
+        kafka=kafka,
+        logstash=_build(LogstashSettings, values["logstash"]),
+        producer=producer,
+        consumer=_consumer(values["consumer"], names, producer, plugins),
+        ssh_public_key=values["sshPublicKey"],
+        local=_local(values["local"], stack) if platform == "local" else None,
+    )
+
+
+def _build(cls: type, values: Mapping[str, Any], **derived: Any) -> Any:
+    """A settings object from checked values (camelCase keys), derived values replacing some."""
+    return cls(**{**{snake(k): v for k, v in values.items()}, **derived})
+
+
+def _os(value: Any, platform: str) -> oses.OperatingSystem:
+    system = oses.OPERATING_SYSTEMS[checks.choice("os", value, oses.OPERATING_SYSTEMS)]
+    if platform == "local" and system.suite is None:
+        bootable = [o.id for o in oses.OPERATING_SYSTEMS.values() if o.suite]
+        raise ConfigError("os", value, f"the local platform boots {', '.join(bootable)} only")
+    return system
+
+
+def _local(values: Mapping[str, Any], stack: str) -> LocalSettings:
+    digest = hashlib.sha256(stack.encode()).digest()
+    # A /24 per stack, picked from the stack name, so two local stacks do not share a bridge.
+    subnet = values["subnet"] or checks.private_subnet("local.subnet", f"10.214.{digest[0] % 250}.0/24")
+    return LocalSettings(subnet=subnet, bridge=f"kpb-{digest.hex()[:8]}")
+
+
+def _ssh_cidrs(value: Any, detect_ip: Callable[[], str] | None) -> tuple[str, ...]:
+    if value is None:
+        if detect_ip is None:
+            raise ConfigError("sshCidrs", None, "required: the CIDRs allowed to reach SSH, e.g. "
+                              "pulumi config set --path 'sshCidrs[0]' 203.0.113.7/32")
+        return (checks.cidr("sshCidrs (detected)", f"{detect_ip()}/32"),)
+    if not isinstance(value, list) or not value:
+        raise ConfigError("sshCidrs", value, "expected a non-empty list of CIDRs such as [\"203.0.113.7/32\"]")
+    return tuple(checks.cidr(f"sshCidrs[{i}]", v) for i, v in enumerate(value))
+
+
+def _kafka(values: Mapping[str, Any]) -> KafkaSettings:
+    version, mode, brokers = values["version"], values["mode"], values["brokers"]
+    supported = releases.KAFKA[version].modes
+    if mode not in supported:
+        allowed = [v for v, r in releases.KAFKA.items() if mode in r.modes]
+        raise ConfigError("kafka.mode", mode, f"Kafka {version} supports {', '.join(supported)}; "
+                          f"{mode} needs one of the releases {', '.join(allowed)}")
+    if brokers == 3 and mode != "kraft":
+        raise ConfigError("kafka.brokers", brokers, "a 3-broker cluster is offered in kraft mode only")
+    return _build(KafkaSettings, values, topics=_topics(values["topics"], brokers))
+
+
+def _topics(value: Any, brokers: int) -> tuple[Topic, ...]:
+    if not isinstance(value, list) or not value:
+        raise ConfigError("kafka.topics", value, "expected a non-empty list of {name, partitions, replicationFactor}")
+    topics: list[Topic] = []
+    for i, item in enumerate(value):
+        path = f"kafka.topics[{i}]"
+        entry = checks.mapping(path, item, keys.TOPIC_KEYS)
+        name = checks.string(f"{path}.name", entry.get("name"), checks.TOPIC,
+                             "a Kafka topic name: 1-249 of letters, digits, '.', '_' and '-'")
+        if name in (".", ".."):
+            raise ConfigError(f"{path}.name", name, "'.' and '..' are not valid topic names")
+        if name in (t.name for t in topics):
+            raise ConfigError(f"{path}.name", name, "duplicate topic name; each topic must be unique")
+        replication = entry.get("replicationFactor")
+        topics.append(Topic(
+            name=name,
+            partitions=checks.integer(f"{path}.partitions", entry.get("partitions", 1), 1, 1000),
+            replication_factor=brokers if replication is None else checks.integer(
+                f"{path}.replicationFactor", replication, 1, brokers),
+        ))
+    return tuple(topics)
+
+
+def _producer(values: Mapping[str, Any], topics: list[str], plugins: Plugins) -> ProducerSettings:
+    topic = checks.choice("producer.topic", values["topic"] or topics[0], topics)
+    return _build(ProducerSettings, values, topic=topic,
+                  source=plugin_choice("producer.source", values["source"], plugins["producer.source"]))
+
+
+def _consumer(values: Mapping[str, Any], topics: list[str], producer: ProducerSettings,
+              plugins: Plugins) -> ConsumerSettings:
+    wanted = values["topics"] if values["topics"] is not None else [producer.topic]
+    checks.string_list("consumer.topics", wanted, checks.TOPIC, "topic names", min_items=1)
+    for i, name in enumerate(wanted):
+        checks.choice(f"consumer.topics[{i}]", name, topics)
+    return _build(ConsumerSettings, values, instance_type=values["instanceType"] or producer.instance_type,
+                  topics=tuple(wanted),
+                  sink=plugin_choice("consumer.sink", values["sink"], plugins["consumer.sink"]))
+
+
+def _students(students: tuple[str, ...], topics: list[str]) -> tuple[str, ...]:
+    for i, name in enumerate(students):
+        for topic in topics:
+            if len(f"{topic}-{name}") > 249:
+                raise ConfigError(f"students[{i}]", name, f"the student topic {topic}-{name} would exceed 249 characters")
+    return tuple(students)

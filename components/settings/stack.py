@@ -1,0 +1,35 @@
+"""Reading the stack's configuration: the only place that touches pulumi.Config. A refusal becomes
+one Pulumi error that names the key and says nothing was created."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from components.errors import ConfigError
+from components.settings.model import Settings
+from components.settings.parse import PROJECT, Plugins, parse
+
+
+def load(plugins: Plugins, detect_ip: Callable[[], str] | None = None) -> Settings:
+    import pulumi
+    from pulumi.runtime.config import CONFIG, get_config, get_config_env
+
+    prefix = f"{PROJECT}:"
+    # Every key set on the stack, so a misspelt one is refused rather than silently ignored.
+    full_keys = {*get_config_env(), *CONFIG.get()}
+    raw = {k[len(prefix):]: _decode(get_config(k)) for k in sorted(full_keys) if k.startswith(prefix)}
+    try:
+        return parse(raw, stack=pulumi.get_stack(), region=pulumi.Config("aws").get("region"), plugins=plugins,
+                     detect_ip=detect_ip)
+    except ConfigError as error:
+        raise pulumi.RunError(f"{error}\nNothing was created. Fix the value with `scripts/pulumi.sh config set` "
+                              f"(every key: docs/CONFIG.md) and run again.") from None
+
+
+def _decode(text: str) -> Any:
+    """Objects and lists arrive as JSON; plain strings stay strings."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return text

@@ -1,0 +1,37 @@
+"""The logstash stage: the release for the host's architecture, verified, under systemd."""
+import pytest
+
+from components.stages import logstash
+from components.stages.plan import Facts
+from tests.components.stages.conftest import files
+
+
+@pytest.mark.parametrize("arch, expected", [("arm64", "aarch64"), ("x86_64", "x86_64")])
+def test_logstash_tarball_matches_the_architecture(make_settings, arch, expected):
+    plan = logstash.plan(make_settings(), Facts(role="producer", arch=arch, memory_mib=2048))
+    assert plan.env["LOGSTASH_URL"].endswith(f"-linux-{expected}.tar.gz")
+    assert plan.env["ELASTIC_KEY_FINGERPRINT"] == "46095ACC8548582C1A2699A9D27D666CD88E42B4"
+    assert files(plan)["/etc/logstash/logstash.env"] == 'LS_JAVA_OPTS="-Xms819m -Xmx819m"\n'
+    yml = files(plan)["/etc/logstash/logstash.yml"]
+    assert "config.support_escapes: true" in yml and 'path.data: "/var/lib/logstash"' in yml
+
+
+def test_heap_follows_the_setting_and_leaves_room_for_the_check(make_settings):
+    assert logstash.heap_mb(make_settings({"logstash": {"heapMb": 600}}), Facts(role="producer")) == 600
+    # 2 GiB: the service's heap, the config check's 384 MiB and the OS's 512 MiB fit.
+    assert logstash.max_heap_mb(2048) == 2048 - 512 - logstash.CHECK_HEAP_MB
+    assert logstash.heap_mb(make_settings(), Facts(role="producer", memory_mib=2048)) <= logstash.max_heap_mb(2048)
+
+
+def test_logstash_service_reads_secrets_from_an_optional_root_only_file(make_settings):
+    unit = files(logstash.plan(make_settings(), Facts(role="consumer")))["/etc/systemd/system/logstash.service"]
+    assert "EnvironmentFile=/etc/logstash/logstash.env\nEnvironmentFile=-/etc/logstash/secrets.env\n" in unit
+    assert "User=logstash" in unit and "Restart=on-failure" in unit
+    assert "--path.settings /etc/logstash --path.config /etc/logstash/conf.d" in unit
+
+
+def test_a_mirrors_checksum_replaces_the_signature_check(make_settings):
+    digest = "ab" * 64
+    assert logstash.plan(make_settings({"logstash": {"sha512": digest}}), Facts(role="producer")).env[
+        "LOGSTASH_SHA512"] == digest
+    assert logstash.plan(make_settings(), Facts(role="producer")).env["LOGSTASH_SHA512"] == ""

@@ -1,0 +1,42 @@
+"""Plans: what a stage ships, how it is named, digested and how its secrets travel."""
+import base64
+
+from components.errors import Secret
+from components.stages import STAGES, base, java, topics
+from components.stages.plan import File, Plan
+
+
+def test_bundle_ships_scripts_env_and_a_manifest():
+    plan = Plan(stage="java", files=(File("/etc/x", "hello", "0600", "root:root"),), env={"A": "it's"})
+    bundle = plan.bundle()
+    assert set(bundle) == {"apply.sh", "lib.sh", "stage.sh", "stage.env", "manifest", "files/000"}
+    assert bundle["stage.env"] == ("A='it'\"'\"'s'\nSERVICE_RECORDS='/var/lib/kafka-pipeline/services'\n"
+                                   "STAGE_LOG='/var/log/kafka-pipeline/stages.log'\nSTAGE_NAME='java'\n")
+    assert bundle["manifest"] == "0600 root:root files/000 /etc/x\n"
+
+
+def test_two_stages_may_share_a_script():
+    shared = Plan(stage="source", script_name="pipeline").bundle()["stage.sh"]
+    assert shared.startswith("# shellcheck shell=bash\n# Stage \"pipeline\"")
+
+
+def test_digest_follows_content_but_not_secret_values():
+    a = Plan(stage="java", files=(File("/etc/x", "1"),), secrets={"S": Secret("one")})
+    assert a.digest() == Plan(stage="java", files=(File("/etc/x", "1"),), secrets={"S": Secret("two")}).digest()
+    assert a.digest() != Plan(stage="java", files=(File("/etc/x", "2"),), secrets={"S": Secret("one")}).digest()
+    assert "one" not in a.digest() and "one" not in repr(a)
+
+
+def test_secrets_travel_as_base64_lines():
+    plan = Plan(stage="sink", secrets={"SINK_PASSWORD": Secret('p@ss "word"\\')})
+    name, value = plan.stdin().rstrip("\n").split("\t")
+    assert name == "SINK_PASSWORD" and base64.b64decode(value).decode() == 'p@ss "word"\\'
+
+
+def test_every_stage_names_itself_in_its_log_lines(make_settings, broker):
+    for stage in (base, java, topics):
+        assert f"STAGE_NAME='{stage.NAME}'" in stage.plan(make_settings(), broker).bundle()["stage.env"]
+
+
+def test_the_registry_holds_every_stage_module_under_its_name():
+    assert set(STAGES) == {"base", "java", "zookeeper", "kafka", "topics", "logstash", "source", "sink"}

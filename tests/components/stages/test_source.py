@@ -1,0 +1,19 @@
+"""The producer's pipeline stage: the source into the topic on every broker."""
+from components.stages import pipeline_files, source
+from components.stages.plan import Facts
+from tests.components.stages.conftest import files
+
+
+def test_producer_pipeline_writes_to_the_topic_on_every_broker(make_settings):
+    plan = source.plan(make_settings(), Facts(role="producer", brokers=("10.0.0.5", "10.0.0.6")))
+    conf = files(plan)[pipeline_files.CONFIG]
+    assert 'bootstrap_servers => "10.0.0.5:9092,10.0.0.6:9092"' in conf
+    assert 'topic_id => "twitter"' in conf and 'acks => "all"' in conf and "codec => json" in conf
+    assert plan.secrets == {} and plan.stdin() == ""
+    assert plan.stage == "source" and plan.script_name == "pipeline"
+
+
+def test_a_students_producer_writes_to_the_students_topic(make_settings):
+    plan = source.plan(make_settings({"students": ["ana"]}), Facts(role="producer", brokers=("10.0.0.5",),
+                                                                  student="ana"))
+    assert 'topic_id => "twitter-ana"' in files(plan)[pipeline_files.CONFIG]
