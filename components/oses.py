@@ -13,7 +13,8 @@ class OperatingSystem:
     family: str
     # The image's default SSH user, with passwordless sudo (Debian's cloud images: admin).
     user: str
-    java_package: str
+    # EC2 architecture (x86_64 | arm64) -> the headless Java 17 package; a Graviton host asks for its own.
+    java_packages: dict[str, str]
     gnupg_package: str
     # AWS: Systems Manager public parameter holding the newest official AMI, per EC2 architecture.
     ami_parameters: dict[str, str]
@@ -25,13 +26,17 @@ OPERATING_SYSTEMS: dict[str, OperatingSystem] = {
     # Debian's own AMIs publish their IDs under /aws/service/debian/release/<major>/latest/<arch>.
     "debian-12": OperatingSystem(
         id="debian-12", family="apt", user="admin",
-        java_package="openjdk-17-jre-headless", gnupg_package="gnupg",
+        # Debian builds openjdk-17 for both (bookworm main, binary-amd64 and binary-arm64).
+        java_packages={"x86_64": "openjdk-17-jre-headless", "arm64": "openjdk-17-jre-headless"},
+        gnupg_package="gnupg",
         ami_parameters={"x86_64": "/aws/service/debian/release/12/latest/amd64",
                         "arm64": "/aws/service/debian/release/12/latest/arm64"},
         suite="bookworm"),
     "al2023": OperatingSystem(
         id="al2023", family="dnf", user="ec2-user",
-        java_package="java-17-amazon-corretto-headless", gnupg_package="gnupg2-minimal",
+        # Corretto 17 ships x86_64 and aarch64 RPMs under one name (corretto/corretto-17 releases).
+        java_packages={"x86_64": "java-17-amazon-corretto-headless", "arm64": "java-17-amazon-corretto-headless"},
+        gnupg_package="gnupg2-minimal",
         ami_parameters={"x86_64": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
                         "arm64": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"}),
 }

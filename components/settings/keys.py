@@ -11,9 +11,11 @@ from components.errors import ConfigError
 from components.schema import Option
 
 PLATFORMS = ("aws", "local")
-# t4g (Graviton) is ~20% cheaper than t3 for the same memory; 2 GiB holds Logstash's heap.
+# Graviton (t4g) costs ~20% less than t3 for the same memory: with a 4 GiB broker (1 GiB heap, the
+# rest page cache) and two 2 GiB Logstash hosts (heap, the config check's JVM, the OS), the dev
+# stack runs at under half the tutorial's three t2.medium an hour (tests/bench/prices.py).
 DEFAULT_LOGSTASH_INSTANCE = "t4g.small"
-DEFAULT_KAFKA_INSTANCE = "t3.medium"
+DEFAULT_KAFKA_INSTANCE = "t4g.medium"
 # replicationFactor left out so it follows kafka.brokers (1, or 3 for a cluster)
 DEFAULT_TOPICS = [{"name": "twitter", "partitions": 1}]
 TOPIC_KEYS = ("name", "partitions", "replicationFactor")

@@ -23,8 +23,8 @@ def test_refuses_a_document_without_an_hourly_price(doc):
 
 def test_counts_hosts_per_instance_type(make_settings):
     s = make_settings({"students": ["a", "b"], "kafka": {"brokers": 3}}, stack="class")
-    assert cost.instance_counts(s) == {"t3.medium": 3, "t4g.small": 4}
-    result = cost.estimate(s, {"t3.medium": 0.05, "t4g.small": 0.02}.__getitem__)
+    assert cost.instance_counts(s) == {"t4g.medium": 3, "t4g.small": 4}
+    result = cost.estimate(s, {"t4g.medium": 0.05, "t4g.small": 0.02}.__getitem__)
     assert result["usdPerHour"] == pytest.approx(0.23)
     assert "7 x 16 GiB gp3" in result["note"]
 

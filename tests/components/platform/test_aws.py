@@ -51,17 +51,26 @@ def test_instances_require_imdsv2_encrypt_disks_and_stop_on_shutdown(dev):
 
 
 
-def test_instance_architecture_follows_the_instance_type(dev):
-    amis = {r.name: r.inputs["ami"] for r in dev.of_type("aws:ec2/instance:Instance")}
+def test_instance_architecture_follows_the_instance_type(dev, monkeypatch):
+    assert {r.inputs["ami"] for r in dev.of_type("aws:ec2/instance:Instance")} == {"ami-arm"}  # Graviton defaults
+    mixed = run({**DEV, "kafka": {"instanceType": "t3.medium"}}, monkeypatch=monkeypatch)
+    amis = {r.name: r.inputs["ami"] for r in mixed.of_type("aws:ec2/instance:Instance")}
     assert amis == {"kafka-server": "ami-x86", "kafka-producer": "ami-arm", "kafka-consumer": "ami-arm"}
-    params = sorted(c.args["name"] for c in dev.mocks.calls if c.token == "aws:ssm/getParameter:getParameter")
+    params = sorted(c.args["name"] for c in mixed.mocks.calls if c.token == "aws:ssm/getParameter:getParameter")
     # The default OS is the Debian release the local platform rehearses, from Debian's own AMIs.
     assert params == ["/aws/service/debian/release/12/latest/amd64", "/aws/service/debian/release/12/latest/arm64"]
 
 
+def test_a_graviton_broker_gets_the_oses_java_for_arm64(dev):
+    """The same Java package names serve arm64 on both OSes; the broker's stage asks for it."""
+    assert "JAVA_PACKAGE='openjdk-17-jre-headless'" in rendered(dev, "kafka-server", "java")["stage.env"]
+    brokers = [r for r in dev.of_type("aws:ec2/instance:Instance") if r.name == "kafka-server"]
+    assert [b.inputs["instanceType"] for b in brokers] == ["t4g.medium"]
+
+
 
 def test_amazon_linux_stays_selectable_with_its_user_and_packages(monkeypatch):
-    result = run({**DEV, "os": "al2023"}, monkeypatch=monkeypatch)
+    result = run({**DEV, "os": "al2023", "kafka": {"instanceType": "t3.medium"}}, monkeypatch=monkeypatch)
     params = sorted(c.args["name"] for c in result.mocks.calls if c.token == "aws:ssm/getParameter:getParameter")
     assert params == ["/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
                       "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"]
@@ -103,7 +112,7 @@ def test_removing_a_student_moves_no_other_students_hosts(monkeypatch):
 
 
 def test_hosts_go_only_to_zones_that_offer_their_instance_type(monkeypatch):
-    mocks = Mocks(not_offered=(("ap-northeast-2b", "t3.medium"),))
+    mocks = Mocks(not_offered=(("ap-northeast-2b", "t4g.medium"),))
     result = run({**DEV, "kafka": {"brokers": 3}}, monkeypatch=monkeypatch, mocks=mocks)
     subnets = {r.name: r.inputs["subnetId"] for r in result.of_type("aws:ec2/instance:Instance")}
     assert [subnets[n] for n in ("kafka-server", "kafka-server-2", "kafka-server-3")] == [

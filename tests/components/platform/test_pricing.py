@@ -11,7 +11,7 @@ from tests.program import DEV, Mocks, run
 
 def test_hourly_cost_comes_from_the_price_list_for_every_instance(dev):
     cost = dev.value("estimatedCost")
-    assert cost["usdPerHour"] == pytest.approx(0.05 + 2 * 0.02)
+    assert cost["usdPerHour"] == pytest.approx(0.04 + 2 * 0.02)
     assert cost["instances"]["t4g.small"] == {"count": 2, "usdPerHour": 0.02}
     lookups = [c for c in dev.mocks.calls if c.token == "aws:pricing/getProduct:getProduct"]
     assert len(lookups) == 2 and all(c.provider and "pricing" in c.provider for c in lookups)
@@ -24,7 +24,7 @@ def test_hourly_cost_comes_from_the_price_list_for_every_instance(dev):
 
 def test_class_cost_counts_every_students_hosts(monkeypatch):
     result = run({**DEV, "students": ["ana", "ben", "cho"]}, stack="class", monkeypatch=monkeypatch)
-    assert result.value("estimatedCost")["usdPerHour"] == pytest.approx(0.05 + 6 * 0.02)
+    assert result.value("estimatedCost")["usdPerHour"] == pytest.approx(0.04 + 6 * 0.02)
 
 
 
