@@ -17,3 +17,9 @@ def test_a_students_producer_writes_to_the_students_topic(make_settings):
     plan = source.plan(make_settings({"students": ["ana"]}), Facts(role="producer", brokers=("10.0.0.5",),
                                                                   student="ana"))
     assert 'topic_id => "twitter-ana"' in files(plan)[pipeline_files.CONFIG]
+
+
+def test_producer_sends_each_event_at_once_whatever_the_clients_defaults(make_settings):
+    # Kafka 4's Java client lingers 5 ms by default; a lab's sparse events would only pay in latency.
+    conf = files(source.plan(make_settings(), Facts(role="producer", brokers=("10.0.0.5",))))[pipeline_files.CONFIG]
+    assert "linger_ms => 0" in conf and "batch_size => 16384" in conf

@@ -114,6 +114,7 @@ class Kafka:
                     bootstrap_servers=self.servers, client_id=self.options["client_id"],
                     acks="all" if acks == "all" else int(acks),
                     compression_type=None if compression == "none" else compression,
+                    linger_ms=self.options["linger_ms"], batch_size=self.options["batch_size"],
                     # The Java client turns idempotence on by default, and only acks=all allows it.
                     enable_idempotence=acks == "all", **kafka_io.JAVA_CLIENT_DEFAULTS)
             except KafkaError as error:

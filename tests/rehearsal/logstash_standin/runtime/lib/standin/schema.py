@@ -231,6 +231,8 @@ SCHEMAS: dict[str, dict[str, dict[str, Option]]] = {
             "topic_id": Option(template),
             "acks": Option(one_of("0", "1", "all"), "1"),
             "compression_type": Option(one_of("none", "gzip", "lz4", unimplemented=("snappy", "zstd")), "none"),
+            "linger_ms": Option(whole(0), 0),
+            "batch_size": Option(whole(1), 16384),
             "client_id": Option(string, "logstash"),
             "codec": Option(codec, Plugin("plain")),
         },
