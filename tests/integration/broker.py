@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,6 +83,8 @@ class Broker:
     ns: str = "broker"
     peers: tuple[str, ...] = ()
     node_id: int = 1
+    # What server.properties holds: the deployment's own, unless a benchmark compares another.
+    config_of: Callable[..., dict[str, object]] = kafka.server_properties
     process: Process = field(init=False)
 
     def __post_init__(self) -> None:
@@ -102,7 +105,7 @@ class Broker:
         return kafka.bootstrap_servers((self.ip,))
 
     def render(self) -> str:
-        text = properties(kafka.server_properties(self.settings, self.facts, data_dir=str(self.data_dir)))
+        text = properties(self.config_of(self.settings, self.facts, data_dir=str(self.data_dir)))
         self.config.parent.mkdir(parents=True, exist_ok=True)
         self.config.write_text(text)
         return text
@@ -197,7 +200,9 @@ def prepare(version: str, work: Path, hosts, net: Network) -> str:
 class Cluster:
     """Network + (ZooKeeper) + broker, set up from settings; the unit the tests and the bench use."""
 
-    def __init__(self, settings: Settings, tag: str = "it", subnet: str = "10.213.0"):
+    def __init__(self, settings: Settings, tag: str = "it", subnet: str = "10.213.0",
+                 config_of: Callable[..., dict[str, object]] = kafka.server_properties):
+        self.config_of = config_of
         self.settings = settings
         self.version = settings.kafka.version
         self.net = Network(tag, subnet)
@@ -215,7 +220,7 @@ class Cluster:
                 self.zookeeper = ZooKeeper(self.net, broker_host, self.cp, self.version)
                 self.zookeeper.render()
                 self.zookeeper.start()
-            self.broker = Broker(self.net, self.settings, broker_host, self.cp)
+            self.broker = Broker(self.net, self.settings, broker_host, self.cp, config_of=self.config_of)
             self.broker.render()
             self.broker.format()
             self.broker.start()

@@ -39,6 +39,7 @@ class Rehearsal:
     def __enter__(self) -> "Rehearsal":
         self.ws.create()
         self.began = time.monotonic()
+        self.began_epoch = time.time()
         return self
 
     def __exit__(self, *exc) -> None:

@@ -1,0 +1,63 @@
+"""The bench's own arithmetic: which client settings it reads back, what it prices, which chain it
+calls critical. Figures are printed by make bench, never asserted; these helpers decide what the
+figures mean, so they are tested like the rest."""
+from collections import Counter
+
+from components.logstash.lscl import Plugin
+from components.logstash.parse import parse
+from components.stages import sink, source
+from components.stages.plan import Facts
+from tests.bench import java_clients, prices, timeline
+from tests.settings import make
+
+# Options of the kafka plugins that are not Java client tuning: where to connect and what to carry.
+NOT_CLIENT_TUNING = {"bootstrap_servers", "topic_id", "topics", "codec", "group_id", "auto_offset_reset",
+                     "decorate_events", "consumer_threads"}
+
+
+def rendered(tmp_path, stage, role, settings):
+    plan = stage.plan(settings, Facts(role=role, brokers=("10.0.0.5",)))
+    path = tmp_path / f"{role}.conf"
+    path.write_text(plan.files[0].content)
+    return path
+
+
+def test_the_java_producer_runs_with_the_settings_our_pipeline_gives_logstash(tmp_path):
+    props = java_clients.client_props(rendered(tmp_path, source, "producer", make({})), "outputs")
+    assert {k: v for k, v in props.items() if k != "client.id"} == {
+        "acks": "all", "compression.type": "lz4", "linger.ms": "0", "batch.size": "16384"}
+
+
+def test_a_changed_producer_setting_reaches_the_java_client(tmp_path):
+    settings = make({"producer": {"acks": "1", "compression": "none"}})
+    props = java_clients.client_props(rendered(tmp_path, source, "producer", settings), "outputs")
+    assert (props["acks"], props["compression.type"]) == ("1", "none")
+
+
+def test_no_rendered_kafka_option_is_silently_left_out_of_the_java_clients(tmp_path):
+    """A new client setting in a pipeline must be mapped to its Java property or the bench measures
+    a client that is not the one users run."""
+    for stage, role, section in ((source, "producer", "outputs"), (sink, "consumer", "inputs")):
+        pipeline = parse(rendered(tmp_path, stage, role, make({})).read_text())
+        kafka = next(p for p in getattr(pipeline, section) if isinstance(p, Plugin) and p.name == "kafka")
+        unknown = set(kafka.options) - set(java_clients.JAVA_NAMES) - NOT_CLIENT_TUNING
+        assert not unknown, f"{role}: map {sorted(unknown)} in tests/bench/java_clients.JAVA_NAMES"
+
+
+def test_every_default_instance_type_has_a_price_and_the_sums_add_up():
+    dev = make({}, stack="dev")
+    instances = prices.stack_instances(dev)
+    assert instances == Counter({"t4g.medium": 1, "t4g.small": 2})
+    assert abs(prices.hourly(instances) - (0.0416 + 2 * 0.0208)) < 1e-9
+    assert abs(prices.hourly(prices.TUTORIAL) - 3 * 0.0576) < 1e-9
+
+
+def test_the_critical_chain_is_the_host_whose_stages_end_last():
+    runs = {"producer": [("base", 20, 21), ("source", 22, 35)],
+            "broker-1": [("base", 20, 21), ("java", 21, 32), ("topics", 44, 51)]}
+    host, chain = timeline.critical_chain(runs)
+    assert host == "broker-1" and [s for s, _, _ in chain] == ["base", "java", "topics"]
+    last = timeline.render(runs, 64)[-1]
+    assert last == ("  critical path: up -> broker-1's host ready at 20s -> base (1s) -> java (11s) "
+                    "-> topics (7s) -> first event at the consumer at 64s")
+
