@@ -75,8 +75,13 @@ class Rehearsal:
             if hosts.printed_events(consumer.run("sudo journalctl -u logstash -o cat --no-pager", check=False)):
                 return time.monotonic() - self.began
             time.sleep(1)
+        # Both ends, the consumer's first lines included: a stuck pipeline shows why at its start.
+        logs = {name: remote.run("sudo journalctl -u logstash -o short-precise --no-pager | "
+                                 "grep -v 'not found in cluster metadata' | (head -n 25; echo ...; tail -n 25)",
+                                 check=False)
+                for name, remote in self.hosts().items() if name in ("producer", "consumer")}
         raise AssertionError(f"no event at the consumer within {FIRST_EVENT_TIMEOUT_S}s:\n"
-                             f"{consumer.run('sudo journalctl -u logstash -n 40 --no-pager', check=False)}")
+                             + "\n".join(f"--- {name}:\n{text}" for name, text in logs.items()))
 
 
 def stage_durations(remotes: dict[str, Remote]) -> dict[str, float]:

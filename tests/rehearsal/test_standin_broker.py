@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 from components.stages import logstash as logstash_stage
-from tests.integration import netns
+from tests.integration import jars, netns
 from tests.integration.broker import Cluster
 from tests.integration.jvm import rooted
-from tests.rehearsal.standin_harness import ENV, TOPIC, render, settings_for, write_conf
+from tests.rehearsal.standin_harness import ENV, TOPIC, TOPICS, render, settings_for, write_conf
 
 # ---- against a real broker ----
 
@@ -250,3 +250,30 @@ def test_unreachable_broker_is_waited_for_not_fatal(cluster, home, running):
     time.sleep(2)
     assert consumer.proc.poll() is None, consumer.output()
     assert consumer.terminate(timeout=15) == 0, consumer.output()
+
+
+@pytest.mark.integration
+def test_a_topic_created_after_the_consumer_started_is_read(cluster, home, running):
+    """The hosts start Logstash while the broker's topics stage still runs: a consumer subscribed to a
+    topic that does not exist yet reads it once it does, as the Java client would."""
+    topic, count = "sti-late", 100
+    # Declared in the settings (the pipelines name it) but not created with the cluster's topics.
+    kafka = {"topics": [*TOPICS, {"name": topic, "partitions": 2}]}
+    sink = {"type": "file", "path": f"{out_dir(cluster)}/%{{[@metadata][kafka][topic]}}-%{{+YYYY-MM-dd}}.jsonl"}
+    consumer = StandIn(cluster, home, "consumer", "consumer-late", settings_for(
+        kafka=kafka, producer={"topic": topic}, consumer={"groupId": "sti-late", "sink": sink}))
+    running.append(consumer)
+    consumer.wait_until("the pipeline running", lambda: "Pipelines running" in consumer.output(), 60)
+    time.sleep(8)  # time enough to have joined its group, had it done so before the topic existed
+    created = cluster.broker.java(jars.MAIN_CLASSES["topics"], [
+        "--bootstrap-server", cluster.broker.bootstrap, "--create", "--topic", topic, "--partitions", "2",
+        "--replication-factor", "1"], timeout=120)
+    assert created.returncode == 0, created.stdout + created.stderr
+    producer = StandIn(cluster, home, "producer", "producer-late", settings_for(kafka=kafka, producer={
+        "topic": topic, "source": {"type": "generator", "count": count, "eventsPerSecond": 100_000,
+                                   "message": json.dumps({"run": "l"})}}))
+    running.append(producer)
+    assert producer.wait_exit(60) == 0, producer.output()[-4000:]
+    consumer.wait_until(f"{count} events from the late topic", lambda: len(sink_lines(cluster, topic)) >= count, 30)
+    assert consumer.terminate() == 0, consumer.output()[-4000:]
+    check_sink(sink_lines(cluster, topic), topic, {("l", i) for i in range(count)})

@@ -188,11 +188,34 @@ class Kafka:
                 self.log.warn(f"consumer {client_id} could not start, retrying: {error}")
                 self.ctx.stopping.wait(1)
                 continue
+            if not self.wait_for_topics(consumer):
+                consumer.close(autocommit=False)
+                return None
             consumer.subscribe(self.options["topics"])
             self.log.info(f"consumer {client_id} of group {self.options['group_id']} subscribed to "
                           f"{self.options['topics']}")
             return consumer
         return None
+
+    def wait_for_topics(self, consumer: KafkaConsumer) -> bool:
+        """Block until every subscribed topic exists (True) or the pipeline stops (False).
+
+        The Java client keeps asking for a missing subscribed topic's metadata and joins its partitions
+        once it appears; kafka-python may join the group with no partitions and not look again for
+        metadata.max.age.ms (5 min). The hosts start Logstash while the broker's topics stage runs."""
+        wanted, logged = set(self.options["topics"]), False
+        while not self.ctx.stopping.is_set():
+            try:
+                missing = wanted - consumer.topics()
+            except KafkaError as error:
+                missing = {f"(metadata: {error!r})"}
+            if not missing:
+                return True
+            if not logged:
+                self.log.warn(f"subscribed topics not in the cluster yet, waiting: {sorted(missing)}")
+                logged = True
+            self.ctx.stopping.wait(1)
+        return False
 
     def events(self, record: Any) -> list[dict[str, Any]]:
         if record.value is None:
