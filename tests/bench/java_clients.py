@@ -90,7 +90,7 @@ def producer_perf(cluster: Cluster, topic: str, props: dict[str, str], records: 
 
 def consumer_perf(cluster: Cluster, topic: str, props: dict[str, str], records: int) -> dict:
     extra = [arg for k, v in props.items() if k != "client.id" for arg in ("--command-property", f"{k}={v}")]
-    result = cluster.broker.java("org.apache.kafka.tools.ConsumerPerformance", [
+    result = cluster.broker.java(jars.MAIN_CLASSES["consumer-perf"], [
         "--bootstrap-server", cluster.broker.bootstrap, "--topic", topic, "--num-records", str(records),
         "--timeout", "60000", "--hide-header", *extra], timeout=300, host="consumer", heap="-Xmx512m")
     rows = [line.split(",") for line in result.stdout.splitlines() if line.count(",") >= 9]

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import time
 import uuid
-from pathlib import Path
 
 from tests.integration import flow
 from tests.integration.broker import Cluster
 
 SIZE = 1024
-MIB = 1024 * 1024
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -19,17 +17,6 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
-
-
-def throughput(cluster: Cluster, conf: Path, acks: str | None, seconds: float) -> dict:
-    run = uuid.uuid4().hex[:8]
-    extra = ("--size", str(SIZE)) + (("--acks", acks) if acks else ())
-    extra += ("--duration", str(seconds), "--max-outstanding", "5000")
-    r = flow.producer(cluster, conf, f"tput-{run}", 1_000_000, run, timeout=seconds + 60, extra=extra).result(seconds + 90)
-    acked = len(r["acked"])
-    return {"acks": r["config"]["acks"], "compression": r["config"]["compression_type"] or "none", "events": acked,
-            "eps": acked / r["total_s"], "mbs": acked * r["event_bytes"] / r["total_s"] / MIB,
-            "failed": len(r["failed"]), "event_bytes": r["event_bytes"]}
 
 
 def latency(cluster: Cluster, confs: dict, acks: str | None, rate: int, count: int) -> dict:

@@ -26,6 +26,7 @@ MAIN_CLASSES = {
     "storage": "kafka.tools.StorageTool",
     "topics": "org.apache.kafka.tools.TopicCommand",
     "perf": "org.apache.kafka.tools.ProducerPerformance",
+    "consumer-perf": "org.apache.kafka.tools.ConsumerPerformance",
     "zookeeper": "org.apache.zookeeper.server.quorum.QuorumPeerMain",
 }
 

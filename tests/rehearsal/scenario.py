@@ -76,10 +76,13 @@ class Rehearsal:
                 return time.monotonic() - self.began
             time.sleep(1)
         # Both ends, the consumer's first lines included: a stuck pipeline shows why at its start.
-        logs = {name: remote.run("sudo journalctl -u logstash -o short-precise --no-pager | "
-                                 "grep -v 'not found in cluster metadata' | (head -n 25; echo ...; tail -n 25)",
-                                 check=False)
-                for name, remote in self.hosts().items() if name in ("producer", "consumer")}
+        logs = {}
+        for name, remote in self.hosts().items():
+            if name in ("producer", "consumer"):
+                lines = [line for line in remote.run("sudo journalctl -u logstash -o short-precise --no-pager",
+                                                     check=False).splitlines()
+                         if "not found in cluster metadata" not in line]
+                logs[name] = "\n".join(lines if len(lines) <= 50 else [*lines[:25], "...", *lines[-25:]])
         raise AssertionError(f"no event at the consumer within {FIRST_EVENT_TIMEOUT_S}s:\n"
                              + "\n".join(f"--- {name}:\n{text}" for name, text in logs.items()))
 
