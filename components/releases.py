@@ -48,9 +48,12 @@ ZOOKEEPER_KAFKA = "3.9.1"
 # moves forward only: a lab upgrades, never downgrades).
 UPGRADE_FROM_KAFKA = "4.1.1"
 
-# Newest 9.x and 8.x releases confirmed (Docker official image tags, 2026-09).
+# Newest 9.x and 8.x releases confirmed (Docker official image tags, 2026-09), and 9.2.8: the
+# release whose OSS build (from elastic/logstash tag v9.2.8) the rehearsal runs where Elastic's
+# downloads are out of reach.
 LOGSTASH: dict[str, LogstashRelease] = {
     "9.5.3": LogstashRelease({}),
+    "9.2.8": LogstashRelease({}),
     "8.19.22": LogstashRelease({}),
 }
 DEFAULT_LOGSTASH = "9.5.3"

@@ -128,7 +128,8 @@ MSG
 
 # ensure_downloads STACK: local hosts fetch Kafka and Logstash from Apache and Elastic. Where this
 # machine cannot reach them, the rehearsal mirror (tests/rehearsal: Kafka assembled from Maven
-# Central's jars, a Logstash stand-in) serves them on the stack's bridge instead.
+# Central's jars, real Logstash from its offline build in ../shared/tools/logstash) serves them on
+# the stack's bridge instead, and sets logstash.version to the release it serves.
 ensure_downloads() {
   local stack=$1 kafka_url gateway port
   gateway=$(local_gateway "$stack")
@@ -137,16 +138,20 @@ ensure_downloads() {
   if [[ -z $kafka_url ]]; then
     curl -fsSI --max-time 8 https://archive.apache.org/dist/kafka/ >/dev/null 2>&1 && return 0
     echo "==> Apache's and Elastic's downloads are out of this machine's reach: serving the rehearsal" >&2
-    echo "    mirror (Kafka assembled from Maven Central's jars, a Logstash stand-in) on $gateway:$port" >&2
+    echo "    mirror (Kafka assembled from Maven Central's jars, Logstash's offline OSS build) on $gateway:$port" >&2
   elif [[ $kafka_url != "http://$gateway:$port/"* ]]; then
     return 0
   fi
-  local config key kafka logstash
+  local config key kafka logstash=()
   kafka=$(configured_version "$stack" kafka DEFAULT_KAFKA)
-  logstash=$(configured_version "$stack" logstash DEFAULT_LOGSTASH)
+  # Only a Logstash release with an offline build can be served: the stack's own choice if it made
+  # one (refused by name if there is no build of it), else the newest build.
+  if pulumi config get --path logstash.version --stack "$stack" >/dev/null 2>&1; then
+    logstash=(--logstash "$(pulumi config get --path logstash.version --stack "$stack")")
+  fi
   config=$(.venv/bin/python -m tests.rehearsal.mirror start --root .rehearsal/mirror --address "$gateway" \
-    --port "$port" --kafka "$kafka" --logstash "$logstash")
-  for key in kafka.downloadUrl kafka.sha512 logstash.downloadUrl logstash.sha512; do
+    --port "$port" --kafka "$kafka" "${logstash[@]}")
+  for key in kafka.downloadUrl kafka.sha512 logstash.downloadUrl logstash.sha512 logstash.version; do
     pulumi config set --path "$key" "$(python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$key" <<<"$config")" \
       --stack "$stack"
   done

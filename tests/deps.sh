@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What the tests need beyond Python packages, installed only when missing (Debian/Ubuntu apt):
 # iproute2 for network namespaces, a Java 17+ runtime and Maven for the real Kafka broker, and for
-# the rehearsal systemd-nspawn, debootstrap, apt-cacher-ng and an SSH client.
+# the rehearsal systemd-nspawn, debootstrap, apt-cacher-ng, an SSH client, and Debian's OpenJDK 17
+# runtime, which the rehearsal mirror puts into Logstash's archive as its jdk/ (whatever java is on PATH).
 #   tests/deps.sh        system packages
 #   tests/deps.sh jars   also resolve the Kafka jars through Maven (cached in ~/.m2)
 set -euo pipefail
@@ -16,6 +17,8 @@ TOOLS=(
   "apt-cacher-ng apt-cacher-ng"
   "ssh openssh-client"
 )
+# Debian packages needed as packages, not only for a command on PATH.
+PACKAGES=(openjdk-17-jre-headless)
 
 main() {
   cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -32,6 +35,9 @@ ensure_tools() {
   local missing=() entry
   for entry in "${TOOLS[@]}"; do
     command -v "${entry%% *}" >/dev/null 2>&1 || missing+=("${entry##* }")
+  done
+  for entry in "${PACKAGES[@]}"; do
+    dpkg-query -W -f '${Status}' "$entry" 2>/dev/null | grep -q 'ok installed' || missing+=("$entry")
   done
   ((${#missing[@]})) || return 0
   if [[ $(id -u) != 0 ]] || ! command -v apt-get >/dev/null 2>&1; then

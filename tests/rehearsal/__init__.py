@@ -1,3 +1,4 @@
-"""The rehearsal: the real program on the `local` platform, and the stand-ins it needs on a machine
-that cannot reach Apache's or Elastic's downloads (an assembled Kafka distribution, a Logstash
-stand-in, the mirror that serves both). Nothing here ships in a deployment."""
+"""The rehearsal: the real program on the `local` platform, and what it needs on a machine that
+cannot reach Apache's or Elastic's downloads: a Kafka distribution assembled from Maven Central's
+jars, real Logstash from its offline OSS build with a JDK added, and the mirror that serves both.
+Nothing here ships in a deployment."""

@@ -84,16 +84,21 @@ def printed_events(journal: str) -> list[tuple[str, int, int]]:
 
 
 def identity(event: dict) -> tuple[str, str]:
-    """What tells generated events apart across producer restarts and sinks: when and in what order
-    the generator made them (its sequence starts again at 0 with each start)."""
+    """What tells events apart across producer restarts and sinks: a probe's run and number, or when
+    and in what order the generator made them (its sequence starts again at 0 with each start)."""
+    if "probe" in event:
+        return str(event["probe"]), str(event["seq"])
     return str(event["@timestamp"]), str(event["sequence"])
 
 
 @dataclass(frozen=True)
-class Tally:
-    """What went through: acknowledged by the broker to the producer, stored, received at the sink."""
+class Books:
+    """What went through, by identity: the probe's events the broker acknowledged and whether the
+    topic holds each; every event stored in the topic (by topic, partition and offset) and whether
+    the consumer's sink printed it."""
 
     acked: int
+    acked_lost: int
     stored: int
     received: int
     duplicates: int
@@ -101,15 +106,33 @@ class Tally:
 
     @property
     def lost(self) -> int:
-        """Acknowledged events the broker no longer holds, plus stored ones the sink never saw."""
-        return max(0, self.acked - self.stored) + self.missing
+        """Acknowledged events the topic does not hold, plus stored ones the sink never printed."""
+        return self.acked_lost + self.missing
 
 
-def tally(acked: int, end_offsets: dict[tuple[str, int], int], printed: list[tuple[str, int, int]]) -> Tally:
+def books(acked: set[tuple[str, str]], in_topic: list[tuple[str, str]],
+          end_offsets: dict[tuple[str, int], int], printed: list[tuple[str, int, int]]) -> Books:
     counts = Counter(printed)
     expected = {(t, p, o) for (t, p), end in end_offsets.items() for o in range(end)}
-    return Tally(acked=acked, stored=sum(end_offsets.values()), received=len(expected & set(counts)),
-                 duplicates=sum(n - 1 for n in counts.values()), missing=len(expected - set(counts)))
+    return Books(acked=len(acked), acked_lost=len(acked - set(in_topic)), stored=len(expected),
+                 received=len(expected & set(counts)), duplicates=sum(n - 1 for n in counts.values()),
+                 missing=len(expected - set(counts)))
+
+
+# ---- Logstash's own figures, from its journal ----
+
+def startups(journal: str) -> list[float]:
+    """Seconds from each start of the unit (systemd's "Started") to Logstash's "Pipelines running",
+    from `journalctl -u logstash -o short-unix`."""
+    found, began = [], None
+    for line in journal.splitlines():
+        stamp, _, text = line.partition(" ")
+        if "Started logstash.service" in text or ("Started " in text and "Logstash" in text):
+            began = float(stamp)
+        elif "Pipelines running" in text and began is not None:
+            found.append(float(stamp) - began)
+            began = None
+    return found
 
 
 # ---- nothing of ours left behind ----

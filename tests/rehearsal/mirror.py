@@ -1,14 +1,15 @@
-"""The download mirror of a rehearsal: the assembled Kafka distribution and the Logstash stand-in,
-served over HTTP from an address on the rehearsal's bridge, laid out as releases.kafka_archive and
+"""The download mirror of a rehearsal: the Kafka distribution assembled from Maven Central's jars
+and real Logstash (the offline OSS build with a JDK added, logstash_dist), served over HTTP from an address on the rehearsal's bridge, laid out as releases.kafka_archive and
 releases.logstash_archive expect under kafka.downloadUrl and logstash.downloadUrl.
 
-    python -m tests.rehearsal.mirror start  --root DIR --address A --port P [--kafka V ...] [--logstash V ...]
+    python -m tests.rehearsal.mirror start  --root DIR --address A --port P [--kafka V ...] [--logstash V]
     python -m tests.rehearsal.mirror stop   --root DIR
     python -m tests.rehearsal.mirror status --root DIR
     python -m tests.rehearsal.mirror serve  --root DIR --address A --port P     (foreground)
 
 `start` builds what is missing or stale, starts the server detached (unless it already runs there)
-and prints the stack config that points a rehearsal at it. The server binds with IP_FREEBIND, so it
+and prints the stack config that points a rehearsal at it: the URLs, the checksums and the Logstash
+release it serves (only releases with an offline build can be served). The server binds with IP_FREEBIND, so it
 can listen before Pulumi creates the bridge that carries its address.
 """
 from __future__ import annotations
@@ -31,12 +32,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from components import releases
-from tests.rehearsal import kafka_dist
+from tests.rehearsal import kafka_dist, logstash_dist
 
 REPO = Path(__file__).resolve().parents[2]
 MODULE = "tests.rehearsal.mirror"
-# The rehearsal's hosts are containers on this machine: same architecture, which the stand-in is.
-ARCH = "x86_64"
 PIDFILE = "mirror.pid"
 LOGFILE = "mirror.log"
 # Linux's value (<linux/in.h>); the socket module names it only from Python 3.12.
@@ -54,14 +53,8 @@ Builder = Callable[[str, Path], Path]
 Digests = dict[str, dict[str, str]]
 
 
-def build_logstash(version: str, out_dir: Path) -> Path:
-    # Imported here so the Kafka half of the mirror works without the stand-in's package.
-    from tests.rehearsal.logstash_standin.build import build
-    return build(version, out_dir, ARCH)
-
-
 # Each product, served from root/<product>/ as its downloadUrl says.
-BUILDERS: dict[str, Builder] = {"kafka": kafka_dist.build, "logstash": build_logstash}
+BUILDERS: dict[str, Builder] = {"kafka": kafka_dist.build, "logstash": logstash_dist.build}
 
 
 # --- building ---------------------------------------------------------------------------------
@@ -89,11 +82,13 @@ def base_url(address: str, port: int) -> str:
 
 def stack_config(url: str, digests: Digests) -> dict[str, str]:
     """The config a rehearsal stack sets: download from the mirror, check the first version given
-    of each product (the one the stack installs) against what the mirror serves."""
+    of each product (the one the stack installs) against what the mirror serves. Logstash's
+    version is set too: only a release with an offline build can be served, whatever the default."""
     config = {}
     for product, by_version in digests.items():
         config[f"{product}.downloadUrl"] = f"{url}/{product}"
         config[f"{product}.sha512"] = next(iter(by_version.values()))
+    config["logstash.version"] = next(iter(digests["logstash"]))
     return config
 
 
@@ -236,8 +231,9 @@ def parser() -> argparse.ArgumentParser:
     begin = commands.add_parser("start", parents=[common, where], help="build, serve detached, print the stack config")
     begin.add_argument("--kafka", nargs="+", default=[releases.DEFAULT_KAFKA], metavar="VERSION",
                        help="Kafka versions to serve; the first is the one the config checks")
-    begin.add_argument("--logstash", nargs="+", default=[releases.DEFAULT_LOGSTASH], metavar="VERSION",
-                       help="Logstash versions to serve; the first is the one the config checks")
+    begin.add_argument("--logstash", nargs="+", default=None, metavar="VERSION",
+                       help="Logstash versions to serve (each needs an offline build); the first is the one "
+                            "the config checks; default: the newest offline build")
     commands.add_parser("stop", parents=[common], help="stop the server (fine if it is not running)")
     commands.add_parser("status", parents=[common], help="exit 0 if the server runs")
     commands.add_parser("serve", parents=[common, where], help="serve in the foreground")
@@ -250,7 +246,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "start":
         root.mkdir(parents=True, exist_ok=True)
         running_here(root, args.address, args.port)  # refuse before spending a build on it
-        digests = build(root, args.kafka, args.logstash)
+        logstash = args.logstash or logstash_dist.offline_versions()[:1]
+        if not logstash:
+            raise RuntimeError(f"no offline Logstash build in {logstash_dist.BUNDLES} "
+                               "(logstash-oss-<version>-nojdk.tar.gz)")
+        digests = build(root, args.kafka, logstash)
         start(root, args.address, args.port)
         print(json.dumps(stack_config(base_url(args.address, args.port), digests), indent=2))
     elif args.command == "stop":

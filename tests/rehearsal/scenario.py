@@ -1,25 +1,29 @@
 """One stack of a rehearsal and what is checked against it: its workspace, hosts, the first event,
-and the tally of what went through (acknowledged, stored, received)."""
+and the books of what went through (acknowledged, stored, printed), kept by identity."""
 from __future__ import annotations
 
 import json
+import threading
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
-from kafka import KafkaConsumer, TopicPartition
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
+from components.logstash.parse import parse
 from components.platform import local
+from components.stages import pipeline_files
+from tests.integration.client import producer_config
 from tests.settings import make
 from tests.rehearsal import hosts
-from tests.rehearsal.hosts import Remote, Tally
+from tests.rehearsal.hosts import Books, Remote
 from tests.rehearsal.mirror import PORT as mirror_port
 from tests.rehearsal.workspace import Workspace
 
 WORK = Path("/var/tmp/kafka-pipeline-rehearsal")
 
 FIRST_EVENT_TIMEOUT_S = 300
-ACKED_LEDGER = "/var/lib/logstash/standin/acked.json"
 
 
 class Rehearsal:
@@ -51,6 +55,10 @@ class Rehearsal:
         if exc[0] is None:
             assert destroyed.returncode == 0, destroyed.stdout[-3000:] + destroyed.stderr[-2000:]
             assert left == [], f"left behind after destroy: {left}"
+
+    def logstash_version(self) -> str:
+        """The release the stack installs (the mirror sets it to the one it serves)."""
+        return self.ws.script("config", "get", "--path", "logstash.version").stdout.strip()
 
     def host_names(self) -> list[str]:
         brokers = self.ws.config.get("kafka", {}).get("brokers", 1)
@@ -106,6 +114,11 @@ def broker_offsets(bootstrap: str, topic: str) -> dict[tuple[str, int], int]:
 
 def topic_events(bootstrap: str, topic: str) -> list[tuple[str, str]]:
     """The identity of every event stored in the topic, read from the start without a group."""
+    return [hosts.identity(json.loads(value)) for value in topic_values(bootstrap, topic)]
+
+
+def topic_values(bootstrap: str, topic: str) -> list[bytes]:
+    """Every record value stored in the topic, read from the start without a group."""
     ends = broker_offsets(bootstrap, topic)
     consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), group_id=None, enable_auto_commit=False,
                              request_timeout_ms=20000)
@@ -117,7 +130,7 @@ def topic_events(bootstrap: str, topic: str) -> list[tuple[str, str]]:
         while any(consumer.position(tp) < ends[(tp.topic, tp.partition)] for tp in partitions):
             assert time.monotonic() < deadline, "could not read the topic to its end"
             for records in consumer.poll(timeout_ms=1000).values():
-                found += [hosts.identity(json.loads(r.value)) for r in records]
+                found += [r.value for r in records]
         return found
     finally:
         consumer.close()
@@ -138,21 +151,86 @@ def wait_for_no_lag(bootstrap: str, group: str, ends: dict[tuple[str, int], int]
         admin.close()
 
 
-def count_through(r: Rehearsal, remotes: dict[str, Remote], bootstrap: str) -> Tally:
-    """Stop the producer, let the consumer catch up, and compare what was acknowledged, stored and printed."""
+class Probe:
+    """Numbered events sent beside the pipeline's own, by a producer set as the rendered producer
+    pipeline sets its Kafka output (servers, topic, acks, compression); it records which sends the
+    broker acknowledged. Logstash keeps no such record, so this is what "nothing acknowledged is
+    lost" is judged by."""
+
+    def __init__(self, pipeline_text: str, run: str, interval_s: float = 0.05):
+        options = dict(parse(pipeline_text).outputs[0].options)
+        self.topic = options["topic_id"]
+        self.producer = KafkaProducer(**producer_config(options), retries=2**31 - 1, request_timeout_ms=15000,
+                                      delivery_timeout_ms=600000)
+        self.run, self.interval_s = run, interval_s
+        self.acked: set[tuple[str, str]] = set()
+        self.failed: list[str] = []
+        self.sent = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._send, daemon=True)
+
+    def __enter__(self) -> "Probe":
+        self._thread.start()
+        return self
+
+    def _send(self) -> None:
+        while not self._stop.is_set():
+            seq = self.sent
+            stamp = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            value = json.dumps({"probe": self.run, "seq": seq, "@timestamp": stamp}).encode()
+            future = self.producer.send(self.topic, value)
+            future.add_callback(lambda _md, s=seq: self.acked.add((self.run, str(s))))
+            future.add_errback(lambda e, s=seq: self.failed.append(f"{s}: {e!r}"))
+            self.sent += 1
+            self._stop.wait(self.interval_s)
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        self.producer.flush(timeout=120)
+        self.producer.close(timeout=10)
+
+
+def producer_pipeline(remote: Remote) -> str:
+    return remote.run(f"sudo cat {pipeline_files.CONFIG}")
+
+
+def keep_books(remotes: dict[str, Remote], bootstrap: str, acked: set[tuple[str, str]]) -> Books:
+    """Stop the producer, let the consumer catch up (Logstash commits its offsets every 5 s), then
+    check by identity: every acknowledged probe event is in the topic, every stored event printed."""
     remotes["producer"].run("sudo systemctl stop logstash")
-    ledger = json.loads(remotes["producer"].run(f"sudo cat {ACKED_LEDGER}"))
     ends = broker_offsets(bootstrap, "twitter")
     wait_for_no_lag(bootstrap, "logstash", ends)
     printed = hosts.printed_events(remotes["consumer"].run("sudo journalctl -u logstash -o cat --no-pager"))
-    return hosts.tally(sum(run["acked"] for run in ledger["runs"]), ends, printed)
+    return hosts.books(acked, topic_events(bootstrap, "twitter"), ends, printed)
 
 
-def summary(name: str, first_event_s: float, durations: dict[str, float], t: Tally) -> str:
+def logstash_figures(stack: str, remotes: dict[str, Remote]) -> str:
+    """Each Logstash host's start-up times (unit start to pipelines running) and the peak memory its
+    machine has used since it booted, against the 2 GiB of the t4g.small it stands for."""
+    parts = []
+    for name, host_name in (("producer", "kafka-producer"), ("consumer", "kafka-consumer")):
+        journal = remotes[name].run("sudo journalctl -u logstash -o short-unix --no-pager", check=False)
+        starts = ", ".join(f"{s:.0f}s" for s in hosts.startups(journal)) or "none seen"
+        peak = peak_memory_mib(hosts.machine(stack, host_name))
+        parts.append(f"{name} start-up {starts}, peak memory {peak:.0f} of 2048 MiB")
+    return "Logstash " + "; ".join(parts)
+
+
+def peak_memory_reset(machine: str) -> None:
+    (hosts.cgroup("memory", machine) / "memory.max_usage_in_bytes").write_text("0")
+
+
+def peak_memory_mib(machine: str) -> float:
+    return int((hosts.cgroup("memory", machine) / "memory.max_usage_in_bytes").read_text()) / 2**20
+
+
+def summary(name: str, first_event_s: float, durations: dict[str, float], b: Books, logstash: str) -> str:
     stages = ", ".join(f"{k} {v:.0f}s" for k, v in sorted(durations.items(), key=lambda kv: -kv[1])[:8])
-    return (f"rehearsal {name}: first event at the consumer {first_event_s:.0f}s after start; slowest stages: "
-            f"{stages}; events sent {t.acked} / stored {t.stored} / received {t.received} / lost {t.lost} "
-            f"(duplicates {t.duplicates})")
+    return (f"rehearsal {name}: first event at the consumer {first_event_s:.0f}s after start; {logstash}; "
+            f"slowest stages: {stages}; probe events acknowledged {b.acked}, of them lost {b.acked_lost}; "
+            f"events stored {b.stored} / printed {b.received} / never printed {b.missing} "
+            f"(printed twice {b.duplicates})")
 
 
 def report(capsys, line: str) -> None:

@@ -7,6 +7,7 @@ import json
 import socket
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ import pytest
 from components import releases
 from tests.settings import make
 from tests.integration.netns import Network, SetupError, ip, require_tools
-from tests.rehearsal import kafka_dist, mirror
+from tests.rehearsal import kafka_dist, logstash_dist, mirror
 
 # Needs root (a bridge and a namespace) and the Maven jars, like the broker tests.
 pytestmark = pytest.mark.integration
@@ -23,7 +24,8 @@ SUBNET = "10.213.9"
 ADDRESS = f"{SUBNET}.1"  # the bridge's own address, as the rehearsal's gateway holds it
 PORT = 18931
 KAFKA = [releases.DEFAULT_KAFKA, releases.ZOOKEEPER_KAFKA]
-LOGSTASH = list(releases.LOGSTASH)
+# Real Logstash: only releases with an offline build (../shared/tools/logstash) can be served.
+LOGSTASH = logstash_dist.offline_versions()[:1]
 
 
 def cli(*args: str) -> subprocess.CompletedProcess:
@@ -75,6 +77,7 @@ def served_config(root: Path) -> dict[str, str]:
         "kafka.sha512": mirror.sha512(kafka_dist.archive_path(KAFKA[0], root / "kafka")),
         "logstash.downloadUrl": f"http://{ADDRESS}:{PORT}/logstash",
         "logstash.sha512": mirror.sha512(root / "logstash" / f"logstash-{LOGSTASH[0]}-linux-x86_64.tar.gz"),
+        "logstash.version": LOGSTASH[0],
     }
 
 
@@ -116,7 +119,6 @@ def test_start_again_reuses_the_running_server(started, root):
     before = mirror.running(root)
     again = cli(*start_args(root))
     assert again.returncode == 0, again.stderr
-    # Equal to `started` unless someone changed the Logstash stand-in's sources meanwhile.
     assert json.loads(again.stdout) == served_config(root)
     assert mirror.running(root) == before
 
@@ -136,6 +138,30 @@ def test_stop_and_status_are_idempotent(started, root):
     restarted = cli(*start_args(root))
     assert restarted.returncode == 0, restarted.stderr
     assert json.loads(restarted.stdout) == served_config(root) and mirror.running(root)["pid"] != pid
+
+
+def test_a_logstash_release_without_an_offline_build_is_refused_by_name(root):
+    refused = cli("start", "--root", str(root), "--address", ADDRESS, "--port", str(PORT),
+                  "--kafka", KAFKA[0], "--logstash", releases.DEFAULT_LOGSTASH)
+    assert releases.DEFAULT_LOGSTASH not in logstash_dist.offline_versions()
+    assert refused.returncode != 0
+    assert f"Logstash {releases.DEFAULT_LOGSTASH} cannot be served offline" in refused.stderr, refused.stderr
+
+
+def test_the_archive_is_the_offline_build_with_a_runnable_jdk(started, root, tmp_path):
+    archive = logstash_dist.archive_path(LOGSTASH[0], root / "logstash")
+    with tarfile.open(logstash_dist.bundle(LOGSTASH[0])) as bundled:
+        expected = {m.name for m in bundled}
+    with tarfile.open(archive) as served:
+        names = set(served.getnames())
+        served.extractall(tmp_path, filter="tar")
+    top = f"logstash-{LOGSTASH[0]}"
+    assert expected <= names, "every entry of the offline build is served"
+    assert {n for n in names - expected if not n.startswith(f"{top}/jdk")} == {f"{top}/JDK_VERSION"}
+    # bin/logstash picks <install>/jdk when neither JAVACMD nor LS_JAVA_HOME is set, as on the hosts.
+    java = tmp_path / top / "jdk" / "bin" / "java"
+    result = subprocess.run([str(java), "-version"], capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0 and 'version "17.' in result.stderr, result.stderr
 
 
 def test_stale_pidfile_does_not_count_as_running(tmp_path):

@@ -1,7 +1,8 @@
 """The rehearsal: the real program, run by the real Pulumi engine through scripts/pulumi.sh, on the
 `local` platform: systemd-nspawn hosts on a private bridge, stages over real SSH, Java from
 Debian's packages through the apt proxy, Kafka and Logstash from the mirror (here: Kafka assembled
-from Maven Central's jars, the Logstash stand-in). From nothing to nothing, unattended.
+from Maven Central's jars, real Logstash from its offline OSS build with a JDK added). From nothing
+to nothing, unattended.
 
 Needs Linux, root, systemd-nspawn, debootstrap (installed when missing) and the Pulumi CLI with
 the command and tls plugins on PATH."""
@@ -11,7 +12,8 @@ import time
 
 import pytest
 
-from tests.rehearsal.scenario import Rehearsal, broker_offsets, count_through, report, stage_durations, summary
+from tests.rehearsal.scenario import (Probe, Rehearsal, broker_offsets, keep_books, logstash_figures,
+                                      producer_pipeline, report, stage_durations, summary)
 
 pytestmark = [pytest.mark.integration, pytest.mark.rehearsal]
 
@@ -37,20 +39,31 @@ def test_one_broker_from_nothing_to_nothing(capsys):
         assert {name: len(remote.stage_runs()) for name, remote in remotes.items()} == runs_before, \
             "a second up re-ran a stage"
 
-        # The broker host reboots: Kafka is back by itself and nothing acknowledged is lost.
-        broker.run("sudo systemctl reboot", check=False)
-        time.sleep(3)
-        broker.wait_until("systemctl is-active --quiet kafka", 240, "kafka after a reboot")
-        bootstrap = r.ws.outputs()["bootstrapServers"]
-        before = sum(broker_offsets(bootstrap, "twitter").values())
-        deadline = time.monotonic() + 120
-        while sum(broker_offsets(bootstrap, "twitter").values()) < before + 20:
-            assert time.monotonic() < deadline, "the producer did not resume after the broker's reboot"
-            time.sleep(2)
+        # Real Logstash on both Logstash hosts: its Java process under systemd, as user logstash.
+        for remote in (remotes["producer"], consumer):
+            pid = remote.run("systemctl show logstash -p MainPID --value").strip()
+            assert "org.logstash.Logstash" in remote.run(f"sudo tr '\\0' ' ' </proc/{pid}/cmdline"), pid
+            assert remote.run(f"ps -o user= -p {pid}").strip() == "logstash"
+        assert consumer.run("/opt/logstash/bin/logstash --version").split()[:2] == ["logstash", r.logstash_version()]
 
-        tally = count_through(r, remotes, bootstrap)
-        assert tally.lost == 0 and tally.received == tally.stored > 0, tally
-        report(capsys, summary("1 broker", first, stage_durations(remotes), tally))
+        # The broker host reboots: Kafka is back by itself and nothing acknowledged is lost.
+        bootstrap = r.ws.outputs()["bootstrapServers"]
+        with Probe(producer_pipeline(remotes["producer"]), "reboot") as probe:
+            time.sleep(3)
+            broker.run("sudo systemctl reboot", check=False)
+            time.sleep(3)
+            broker.wait_until("systemctl is-active --quiet kafka", 240, "kafka after a reboot")
+            before = sum(broker_offsets(bootstrap, "twitter").values())
+            deadline = time.monotonic() + 180
+            while sum(broker_offsets(bootstrap, "twitter").values()) < before + 100:
+                assert time.monotonic() < deadline, "the pipeline did not resume after the broker's reboot"
+                time.sleep(2)
+        assert probe.failed == [] and probe.acked, (probe.failed[:5], len(probe.acked))
+
+        books = keep_books(remotes, bootstrap, probe.acked)
+        figures = logstash_figures(r.ws.stack, remotes)
+        report(capsys, summary("1 broker", first, stage_durations(remotes), books, figures))
+        assert books.lost == 0 and books.received == books.stored > 0, books
 
 
 def test_three_brokers_converge_when_two_start_late(capsys):
@@ -72,6 +85,7 @@ def test_three_brokers_converge_when_two_start_late(capsys):
         # The operator reaches every broker through its own tunnel, whichever leads a partition.
         smoke = r.ws.script("smoke", r.ws.stack)
         assert smoke.stdout.strip().startswith("OK") and "0@" in smoke.stdout and "2@" in smoke.stdout, smoke.stdout
-        tally = count_through(r, remotes, r.ws.outputs()["bootstrapServers"])
-        assert tally.lost == 0 and tally.received == tally.stored > 0, tally
-        report(capsys, summary("3 brokers", first, stage_durations(remotes), tally))
+        books = keep_books(remotes, r.ws.outputs()["bootstrapServers"], set())
+        report(capsys, summary("3 brokers", first, stage_durations(remotes), books,
+                               logstash_figures(r.ws.stack, remotes)))
+        assert books.lost == 0 and books.received == books.stored > 0, books

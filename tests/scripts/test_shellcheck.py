@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def shell_scripts() -> list[Path]:
     found = [p for p in ROOT.rglob("*.sh") if ".venv" not in p.parts and ".build" not in p.parts]
-    found += [ROOT / ".ci" / "run", *(ROOT / "tests" / "rehearsal" / "logstash_standin" / "runtime" / "bin").iterdir()]
+    found += [ROOT / ".ci" / "run"]
     return sorted(p for p in found if p.exists())
 
 
