@@ -18,9 +18,11 @@ ENV_FILE = f"{SETTINGS_DIR}/logstash.env"
 # Copied from the release once (logstash.sh): Logstash reads it from --path.settings.
 JVM_OPTIONS = f"{SETTINGS_DIR}/jvm.options"
 UNIT_FILE = "/etc/systemd/system/logstash.service"
-# The config check beside a running service: a small JVM, never a second full-size one.
+# The config check beside a running service: a small JVM, never a second full-size one. It lives
+# for seconds, so it skips the optimising JIT and JRuby's compiler: measured on real Logstash 9.2.8
+# here, the check of our consumer pipeline took 5.3 s instead of 10.5 s.
 CHECK_HEAP_MB = 384
-CHECK_JAVA_OPTS = f"-Xms128m -Xmx{CHECK_HEAP_MB}m"
+CHECK_JAVA_OPTS = f"-Xms128m -Xmx{CHECK_HEAP_MB}m -XX:TieredStopAtLevel=1 -Djruby.compile.mode=OFF"
 # Elastic's signing key (https://artifacts.elastic.co/GPG-KEY-elasticsearch).
 ELASTIC_KEY_FINGERPRINT = "46095ACC8548582C1A2699A9D27D666CD88E42B4"
 ELASTIC_KEY_URL = "https://artifacts.elastic.co/GPG-KEY-elasticsearch"

@@ -2,7 +2,7 @@
 consumer printed, how long each stage took, and whether anything of ours is left behind."""
 from __future__ import annotations
 
-import re
+import json
 import subprocess
 import time
 from collections import Counter
@@ -55,40 +55,17 @@ class Remote:
         return [(s, float(a), float(b)) for s, a, b in (line.split() for line in text.splitlines() if line.strip())]
 
 
-# ---- what the consumer wrote: rubydebug on stdout (with Kafka metadata), or JSON lines ----
-
-FIELD = re.compile(r'^\s*"([^"]+)" => "?([^"]*?)"?,?\s*$')
-
-
-def rubydebug_events(journal: str) -> list[dict[str, str]]:
-    """The scalar fields of each event block a rubydebug output printed (a `{` line, the fields,
-    nested [@metadata][kafka] among them, a `}` line), flattened: the first value of a name wins."""
-    events, current = [], None
-    for line in journal.splitlines():
-        if line == "{":
-            current = {}
-        elif line == "}" and current is not None:
-            events.append(current)
-            current = None
-        elif current is not None:
-            match = FIELD.match(line)
-            if match:
-                current.setdefault(match.group(1), match.group(2))
-    return events
-
-
-def printed_events(journal: str) -> list[tuple[str, int, int]]:
-    """(topic, partition, offset) of each event a rubydebug output printed with Kafka metadata."""
-    return [(e["topic"], int(e["partition"]), int(e["offset"])) for e in rubydebug_events(journal)
-            if {"topic", "partition", "offset"} <= set(e)]
-
+# ---- what the consumer wrote ----
 
 def identity(event: dict) -> tuple[str, str]:
     """What tells events apart across producer restarts and sinks: a probe's run and number, or when
-    and in what order the generator made them (its sequence starts again at 0 with each start)."""
+    and in what order the generator made them (its sequence starts again at 0 with each start), or
+    else (a smoke canary, say) the whole event."""
     if "probe" in event:
         return str(event["probe"]), str(event["seq"])
-    return str(event["@timestamp"]), str(event["sequence"])
+    if "sequence" in event:
+        return str(event["@timestamp"]), str(event["sequence"])
+    return "event", json.dumps(event, sort_keys=True)
 
 
 @dataclass(frozen=True)

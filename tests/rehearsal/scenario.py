@@ -15,6 +15,7 @@ from components.logstash.parse import parse
 from components.platform import local
 from components.stages import pipeline_files
 from tests.integration.client import producer_config
+from tests.integration.logstash import printed_events
 from tests.settings import make
 from tests.rehearsal import hosts
 from tests.rehearsal.hosts import Books, Remote
@@ -63,15 +64,24 @@ class Rehearsal:
     def host_names(self) -> list[str]:
         brokers = self.ws.config.get("kafka", {}).get("brokers", 1)
         names = ["kafka-server", *(f"kafka-server-{i}" for i in range(2, brokers + 1))]
-        return [*names, "kafka-producer", "kafka-consumer"]
+        return [*names, *(f"kafka-{role}" for role in self.logstash_roles())]
+
+    def logstash_roles(self) -> list[str]:
+        """The Logstash hosts' names in hosts(): producer and consumer, or producer-<s> and
+        consumer-<s> for each student of a class (their host names are kafka-<that>)."""
+        suffixes = [f"-{s}" for s in self.ws.config.get("students", [])] or [""]
+        return [f"{role}{suffix}" for suffix in suffixes for role in ("producer", "consumer")]
 
     def remote(self, address: str) -> Remote:
         return Remote(address, "admin", self.ws.key_file())
 
     def hosts(self) -> dict[str, Remote]:
         out = self.ws.outputs()
-        found = {"consumer": self.remote(out["sshConsumer"].split("@")[1]),
-                 "producer": self.remote(out["sshProducer"].split("@")[1])}
+        found = {}
+        for student, commands in (out["students"].items() if "students" in out else [(None, out)]):
+            suffix = f"-{student}" if student else ""
+            found[f"consumer{suffix}"] = self.remote(commands["sshConsumer"].split("@")[1])
+            found[f"producer{suffix}"] = self.remote(commands["sshProducer"].split("@")[1])
         for i, command in enumerate(out["sshBroker"], 1):
             found[f"broker-{i}"] = self.remote(command.split("@")[1])
         return found
@@ -80,7 +90,7 @@ class Rehearsal:
         """Seconds from the start of the rehearsal to the first event printed by the consumer."""
         deadline = time.monotonic() + FIRST_EVENT_TIMEOUT_S
         while time.monotonic() < deadline:
-            if hosts.printed_events(consumer.run("sudo journalctl -u logstash -o cat --no-pager", check=False)):
+            if printed_events(consumer.run("sudo journalctl -u logstash -o cat --no-pager", check=False)):
                 return time.monotonic() - self.began
             time.sleep(1)
         # Both ends, the consumer's first lines included: a stuck pipeline shows why at its start.
@@ -195,24 +205,29 @@ def producer_pipeline(remote: Remote) -> str:
     return remote.run(f"sudo cat {pipeline_files.CONFIG}")
 
 
-def keep_books(remotes: dict[str, Remote], bootstrap: str, acked: set[tuple[str, str]]) -> Books:
+def keep_books(remotes: dict[str, Remote], bootstrap: str, acked: set[tuple[str, str]], student: str | None = None
+               ) -> Books:
     """Stop the producer, let the consumer catch up (Logstash commits its offsets every 5 s), then
-    check by identity: every acknowledged probe event is in the topic, every stored event printed."""
-    remotes["producer"].run("sudo systemctl stop logstash")
-    ends = broker_offsets(bootstrap, "twitter")
-    wait_for_no_lag(bootstrap, "logstash", ends)
-    printed = hosts.printed_events(remotes["consumer"].run("sudo journalctl -u logstash -o cat --no-pager"))
-    return hosts.books(acked, topic_events(bootstrap, "twitter"), ends, printed)
+    check by identity: every acknowledged probe event is in the topic, every stored event printed.
+    In a class, one student's: their producer, topic, group and consumer."""
+    suffix = f"-{student}" if student else ""
+    topic, group = f"twitter{suffix}", f"logstash{suffix}"
+    remotes[f"producer{suffix}"].run("sudo systemctl stop logstash")
+    ends = broker_offsets(bootstrap, topic)
+    wait_for_no_lag(bootstrap, group, ends)
+    printed = printed_events(remotes[f"consumer{suffix}"].run("sudo journalctl -u logstash -o cat --no-pager"))
+    return hosts.books(acked, topic_events(bootstrap, topic), ends, printed)
 
 
-def logstash_figures(stack: str, remotes: dict[str, Remote]) -> str:
+def logstash_figures(r: Rehearsal, remotes: dict[str, Remote]) -> str:
     """Each Logstash host's start-up times (unit start to pipelines running) and the peak memory its
     machine has used since it booted, against the 2 GiB of the t4g.small it stands for."""
     parts = []
-    for name, host_name in (("producer", "kafka-producer"), ("consumer", "kafka-consumer")):
+    for name in r.logstash_roles():
+        host_name = f"kafka-{name}"
         journal = remotes[name].run("sudo journalctl -u logstash -o short-unix --no-pager", check=False)
         starts = ", ".join(f"{s:.0f}s" for s in hosts.startups(journal)) or "none seen"
-        peak = peak_memory_mib(hosts.machine(stack, host_name))
+        peak = peak_memory_mib(hosts.machine(r.ws.stack, host_name))
         parts.append(f"{name} start-up {starts}, peak memory {peak:.0f} of 2048 MiB")
     return "Logstash " + "; ".join(parts)
 

@@ -12,6 +12,7 @@ import time
 import pytest
 
 from components import releases
+from tests.integration.logstash import rubydebug_events
 from tests.rehearsal import hosts
 from tests.rehearsal.hosts import Remote
 from tests.rehearsal.scenario import (Probe, Rehearsal, broker_offsets, peak_memory_mib, peak_memory_reset,
@@ -100,7 +101,7 @@ def test_day_two_changes_on_real_hosts(capsys):
         r.ws.set("consumer.sink.type", "file")
         result = r.ws.up()
         assert engine_touched(result.stdout) == ["kafka-consumer-sink"], engine_touched(result.stdout)
-        printed = hosts.rubydebug_events(consumer.run("sudo journalctl -u logstash -o cat --no-pager"))
+        printed = rubydebug_events(consumer.run("sudo journalctl -u logstash -o cat --no-pager"))
 
         # 4. More partitions are added on the broker; fewer are refused at preview.
         r.ws.set("kafka.topics[0].partitions", "2")

@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from tests.integration.logstash import printed_events
 from tests.rehearsal.scenario import (Probe, Rehearsal, broker_offsets, keep_books, logstash_figures,
                                       producer_pipeline, report, stage_durations, summary)
 
@@ -61,14 +62,15 @@ def test_one_broker_from_nothing_to_nothing(capsys):
         assert probe.failed == [] and probe.acked, (probe.failed[:5], len(probe.acked))
 
         books = keep_books(remotes, bootstrap, probe.acked)
-        figures = logstash_figures(r.ws.stack, remotes)
+        figures = logstash_figures(r, remotes)
         report(capsys, summary("1 broker", first, stage_durations(remotes), books, figures))
         assert books.lost == 0 and books.received == books.stored > 0, books
 
 
-def test_three_brokers_converge_when_two_start_late(capsys):
-    # Three partitions, so their leaders spread over the brokers.
-    config = {"kafka": {"brokers": 3, "topics": [{"name": "twitter", "partitions": 3}]}}
+def test_a_class_of_two_on_three_brokers_that_converge_when_two_start_late(capsys):
+    # Three partitions, so their leaders spread over the brokers; two students, each with their own
+    # topic, consumer group, producer and consumer host.
+    config = {"kafka": {"brokers": 3, "topics": [{"name": "twitter", "partitions": 3}]}, "students": ["ana", "ben"]}
     with Rehearsal("rehearsal-3", "10.214.202.0/24", config) as r:
         # Broker 1 first, alone: its quorum has no majority, yet its stages must finish.
         late = ("**kafka-server-2-*", "**kafka-server-3-*")
@@ -79,13 +81,18 @@ def test_three_brokers_converge_when_two_start_late(capsys):
         time.sleep(20)
         # ...then the rest, minutes later in a real first deploy.
         r.ws.up()
-        first = r.first_event(remotes["consumer"])
+        first = min(r.first_event(remotes[f"consumer-{s}"]) for s in ("ana", "ben"))
         for i in (1, 2, 3):
             assert remotes[f"broker-{i}"].run("systemctl is-active kafka").strip() == "active"
         # The operator reaches every broker through its own tunnel, whichever leads a partition.
         smoke = r.ws.script("smoke", r.ws.stack)
         assert smoke.stdout.strip().startswith("OK") and "0@" in smoke.stdout and "2@" in smoke.stdout, smoke.stdout
-        books = keep_books(remotes, r.ws.outputs()["bootstrapServers"], set())
-        report(capsys, summary("3 brokers", first, stage_durations(remotes), books,
-                               logstash_figures(r.ws.stack, remotes)))
-        assert books.lost == 0 and books.received == books.stored > 0, books
+        bootstrap = r.ws.outputs()["bootstrapServers"]
+        books = {s: keep_books(remotes, bootstrap, set(), student=s) for s in ("ana", "ben")}
+        report(capsys, summary("3 brokers, a class of 2", first, stage_durations(remotes), books["ana"],
+                               logstash_figures(r, remotes)) + f"; ben: {books['ben']}")
+        for student, b in books.items():
+            assert b.lost == 0 and b.received == b.stored > 0, (student, b)
+            # Each consumer printed its own student's topic and no other.
+            journal = remotes[f"consumer-{student}"].run("sudo journalctl -u logstash -o cat --no-pager")
+            assert {topic for topic, _, _ in printed_events(journal)} == {f"twitter-{student}"}, student

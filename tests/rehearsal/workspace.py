@@ -20,6 +20,10 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAM = ("Pulumi.yaml", "__main__.py", "components", "scripts", "requirements.txt")
 LINKED = (".venv", "tests")
+# Where scripts/pulumi.sh looks for the CLI besides PATH (Pulumi's installer puts it there). The
+# copy runs with its own HOME, so the operator's is added to PATH here: every target finds the CLI
+# the same way, `make bench` and `make rehearse` as `make up` does.
+CLI_DIR = Path.home() / ".pulumi" / "bin"
 
 
 class RehearsalError(AssertionError):
@@ -35,9 +39,10 @@ class Workspace:
     template: str = "local"
 
     def create(self) -> "Workspace":
-        if not shutil.which("pulumi"):
-            raise RehearsalError("the Pulumi CLI is not on PATH (on machines without Pulumi's download site, put "
-                                 "the offline bundle's bin/ on PATH, as .ci/run does)")
+        if not shutil.which("pulumi", path=self.env()["PATH"]):
+            raise RehearsalError(f"the Pulumi CLI is neither on PATH nor in {CLI_DIR} (install it with Pulumi's "
+                                 "installer; on machines without Pulumi's download site, put the offline bundle's "
+                                 "bin/ on PATH, as .ci/run does)")
         if self.folder.exists():
             shutil.rmtree(self.folder)
         self.folder.mkdir(parents=True)
@@ -59,7 +64,8 @@ class Workspace:
         return self
 
     def env(self) -> dict[str, str]:
-        return {**os.environ, "HOME": str(self.folder / "home"), "STACK": self.stack}
+        path = os.environ.get("PATH", "")
+        return {**os.environ, "HOME": str(self.folder / "home"), "STACK": self.stack, "PATH": f"{path}:{CLI_DIR}"}
 
     def script(self, *args: str, timeout: float = 1800, check: bool = True) -> subprocess.CompletedProcess:
         """scripts/pulumi.sh with `args`, in the copy; its output kept for the failure message."""

@@ -13,6 +13,7 @@ from components.errors import ConfigError
 from components import schema as o
 from components.logstash.lscl import Plugin
 from components.logstash.plugin import Piece
+from components.logstash.refusals import uri_host
 
 OPTIONS = {
     "hosts": o.urls(doc="OpenSearch URLs, e.g. [\"https://search.example.org:9200\"]"),
@@ -24,7 +25,10 @@ OPTIONS = {
 
 
 def check(path: str, options: Mapping[str, Any]) -> None:
-    """Basic auth needs both halves; a lone one is a mistake the plugin would only report at runtime."""
+    """Basic auth needs both halves; a lone one is a mistake the plugin would only report at runtime.
+    Each host must be one Logstash's URI type reads a host from."""
+    for i, url in enumerate(options["hosts"]):
+        uri_host(f"{path}.hosts[{i}]", url)
     for given, missing in (("password", "user"), ("user", "password")):
         if options[given] is not None and options[missing] is None:
             how = f"pulumi config set {'--secret ' if missing == 'password' else ''}--path {path}.{missing} ..."

@@ -18,6 +18,7 @@ from typing import Any
 from components import schema as o
 from components.logstash.lscl import Plugin
 from components.logstash.plugin import Piece
+from components.logstash.refusals import http_poller_url
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,11 @@ OPTIONS = {
     "schedule": o.duration(default=None, doc="how often to poll, e.g. 30s or 5m; default: the preset's"),
     "splitField": o.text(default=None, doc="an array field to split into one event per item, e.g. features"),
 }
+
+
+def check(path: str, options: Mapping[str, Any]) -> None:
+    if options["url"] is not None:
+        http_poller_url(f"{path}.url", options["url"])
 
 
 def render(options: Mapping[str, Any]) -> Piece:

@@ -1,0 +1,101 @@
+"""What Logstash's plugins refuse is refused at preview, naming the key, the value and what is
+allowed. Each rule names the plugin source it restates; tests/integration/test_logstash_real.py
+shows real Logstash refusing the same values (and accepting what passes here)."""
+from __future__ import annotations
+
+import pytest
+
+from components.errors import ConfigError
+from components.logstash import refusals
+from tests.settings import make
+
+
+def refused(raw: dict) -> ConfigError:
+    with pytest.raises(ConfigError) as error:
+        make(raw)
+    return error.value
+
+
+# logstash-output-file 4.3.0, lib/logstash/outputs/file.rb, register -> validate_path:
+# "The starting part of the path should not be dynamic."
+@pytest.mark.parametrize("path", [
+    "/%{[@metadata][kafka][topic]}/out.jsonl",
+    "/out-%{+YYYY}/x.jsonl",
+    "/var/../%{[host]}/x.jsonl",   # File.expand_path resolves .. before the check
+])
+def test_file_sink_path_whose_first_directory_is_dynamic_is_refused(path):
+    error = refused({"consumer": {"sink": {"type": "file", "path": path}}})
+    assert error.path == "consumer.sink.path" and error.value == path
+    assert "first directory" in str(error) and "must be fixed" in str(error)
+
+
+@pytest.mark.parametrize("path", [
+    "/var/lib/logstash/out/%{[@metadata][kafka][topic]}-%{+YYYY-MM-dd}.jsonl",  # the default
+    "/var/lib/logstash/%{[@metadata][kafka][topic]}/out.jsonl",
+    "/srv/out.jsonl",
+])
+def test_file_sink_path_with_a_fixed_first_directory_is_accepted(path):
+    assert make({"consumer": {"sink": {"type": "file", "path": path}}}).consumer.sink.options["path"] == path
+
+
+# logstash-input-http_poller 6.0.0, lib/logstash/inputs/http_poller.rb, register -> normalize_request
+# -> validate_request!: URI::RFC2396_PARSER.regexp[:ABS_URI] must match, else "Invalid URL".
+@pytest.mark.parametrize("url, shown", [
+    ("https://example.org/daten/übersicht.json", "'ü'"),
+    ("https://example.org/a|b.json", "'|'"),
+    ("https://example.org/{x}.json", "'{', '}'"),
+    ("https://example.org/a^b.json", "'^'"),
+])
+def test_http_poller_url_outside_rfc_2396_is_refused_naming_the_characters(url, shown):
+    error = refused({"producer": {"source": {"type": "http_poller", "url": url}}})
+    assert error.path == "producer.source.url" and error.value == url
+    assert f"({shown} must be percent-encoded)" in str(error)
+
+
+def test_the_refusal_suggests_the_percent_encoded_url_and_that_is_accepted():
+    error = refused({"producer": {"source": {"type": "http_poller", "url": "https://example.org/daten/übersicht.json"}}})
+    suggested = "https://example.org/daten/%C3%BCbersicht.json"
+    assert suggested in str(error)
+    assert make({"producer": {"source": {"type": "http_poller", "url": suggested}}}).producer.source.options["url"] == suggested
+
+
+@pytest.mark.parametrize("url", [
+    "https://example.org/feed.json?since=1h&limit=10#top",
+    "http://10.0.0.7:8080/a%20b.json",
+    "http://[fd00::7]:8080/feed.json",
+    "https://user:pw@example.org/feed.json",
+])
+def test_http_poller_urls_within_rfc_2396_are_accepted(url):
+    assert make({"producer": {"source": {"type": "http_poller", "url": url}}}).producer.source.options["url"] == url
+
+
+# logstash-core LogStash::Util::SafeURI#initialize (the :uri option type; Logstash 8.19 and 9.x):
+# java.net.URI leaves the host unset -> "URI is not valid - host is not specified". The OpenSearch
+# output's hosts are :uri (logstash-output-opensearch, plugin_mixins/opensearch/api_configs.rb).
+@pytest.mark.parametrize("url", [
+    "https://search_node:9200",
+    "https://bücher.example.org:9200",
+    "https://search.example.123:9200",   # a name's last label starts with a letter
+    "http://10.0.0.300:9200",
+])
+def test_opensearch_host_that_java_reads_as_no_host_is_refused(url):
+    error = refused({"consumer": {"sink": {"type": "opensearch", "hosts": ["https://ok.example.org:9200", url]}}})
+    assert error.path == "consumer.sink.hosts[1]" and error.value == url
+    assert "plain host name" in str(error)
+
+
+@pytest.mark.parametrize("url", [
+    "https://search.example.org:9200", "http://localhost:9200", "http://10.0.0.9:9200", "http://[fd00::9]:9200",
+    "https://admin:pw@search-1.example.org/prefix", "http://search.example.org.:9200",
+])
+def test_opensearch_plain_hosts_are_accepted(url):
+    assert make({"consumer": {"sink": {"type": "opensearch", "hosts": [url]}}}).consumer.sink.options["hosts"] == (url,)
+
+
+def test_the_rfc_2396_port_rejects_what_the_character_classes_leave_out():
+    # Direct checks of the ported expression's edges: percent escapes need two hex digits; a scheme
+    # starts with a letter; an IPv6 literal must be hex.
+    assert refusals.RFC2396_ABS_URI.match("https://example.org/%41")
+    assert not refusals.RFC2396_ABS_URI.match("https://example.org/100%")
+    assert not refusals.RFC2396_ABS_URI.match("1http://example.org/")
+    assert refusals.RFC2396_ABS_URI.match("http://[::ffff:10.0.0.1]/")

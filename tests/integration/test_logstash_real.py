@@ -1,0 +1,252 @@
+"""Real Logstash (the release the rehearsal serves its hosts) runs the pipelines our stages render,
+on simulated hosts in network namespaces, against a real KRaft broker; the books are kept by event
+identity at the topic and at the sink:
+
+- the default shape: generator -> kafka -> stdout rubydebug, with each event's Kafka metadata;
+- the file source (a file the test writes) -> kafka -> the file sink (JSON lines, a file per topic and day);
+- http_poller against a JSON feed served in the producer's namespace, split into one event per item;
+- what Logstash refuses when a pipeline starts, rendered bypassing our checks, is refused by our
+  settings too; what they accept, Logstash starts.
+
+The twitter source and the OpenSearch sink cannot run here: their plugins come from RubyGems,
+which this machine cannot reach (the offline build leaves them out).
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+from collections import Counter
+from datetime import datetime, timezone
+
+import pytest
+
+from components.errors import ConfigError
+from components.logstash import pipelines
+from components.schema import PluginChoice
+from components.stages import logstash as logstash_stage
+from components.stages.plan import Facts
+from tests.integration.broker import Cluster
+from tests.integration.flow import PIPELINE_STAGE
+from tests.integration.jvm import rooted
+from tests.integration.logstash import Logstash, errors, install, printed_events, rubydebug_events, started
+from tests.settings import make
+
+pytestmark = pytest.mark.integration
+
+TOPICS = [{"name": "lsr-gen", "partitions": 2}, {"name": "lsr-file"}, {"name": "lsr-http"}, {"name": "lsr-cases"}]
+SINK_DIR = "/var/lib/logstash/out"
+
+
+def settings_for(**raw):
+    return make({"kafka": {"topics": TOPICS}, **raw}, stack="integration")
+
+
+@pytest.fixture(scope="module")
+def cluster(prerequisites):
+    c = Cluster(settings_for(), tag="lsr", subnet="10.213.6")
+    try:
+        c.start()
+        c.broker.create_topics()
+    except BaseException:
+        c.stop()
+        raise
+    yield c
+    c.stop()
+
+
+@pytest.fixture(scope="module")
+def home():
+    return install()
+
+
+@pytest.fixture
+def running():
+    """Every Logstash a test starts is stopped at its end, whatever happened."""
+    started_here: list[Logstash] = []
+    yield started_here
+    for process in started_here:
+        process.kill()
+
+
+def deploy(cluster: Cluster, home, running: list, role: str, settings, **kw) -> Logstash:
+    """The role's pipeline as its stage renders it, on that role's simulated host, started."""
+    plan = PIPELINE_STAGE[role].plan(settings, Facts(role=role, brokers=(cluster.net.ip["broker"],)))
+    root = cluster.hosts[role].root
+    process = Logstash(cluster.net, home, root, role, plan.files[0].content, **kw)
+    running.append(process.start())
+    return process
+
+
+def sink_path(cluster: Cluster) -> str:
+    """The file sink's default shape, rooted in the consumer's simulated filesystem."""
+    return str(rooted(cluster.hosts["consumer"].root, SINK_DIR)) + "/%{[@metadata][kafka][topic]}-%{+YYYY-MM-dd}.jsonl"
+
+
+def read_topic(cluster: Cluster, topic: str) -> list[dict]:
+    """Every record of the topic (partition, offset, value), read to its end from a namespace."""
+    code = textwrap.dedent(f"""
+        import json
+        from kafka import KafkaConsumer, TopicPartition
+        c = KafkaConsumer(bootstrap_servers={cluster.broker.bootstrap!r}, group_id=None, enable_auto_commit=False)
+        parts = [TopicPartition({topic!r}, p) for p in sorted(c.partitions_for_topic({topic!r}))]
+        ends = c.end_offsets(parts)
+        c.assign(parts); c.seek_to_beginning(*parts)
+        out = []
+        while any(c.position(tp) < ends[tp] for tp in parts):
+            for records in c.poll(timeout_ms=1000).values():
+                out += [{{"partition": r.partition, "offset": r.offset, "value": json.loads(r.value)}} for r in records]
+        print(json.dumps(out))
+    """)
+    result = cluster.net.run("producer", [sys.executable, "-c", code], timeout=120)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def wait_until(what: str, check, timeout: float):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(1)
+    raise AssertionError(f"{what}: not within {timeout:.0f}s")
+
+
+def sink_lines(cluster: Cluster, topic: str) -> list[dict]:
+    day = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    path = rooted(cluster.hosts["consumer"].root, SINK_DIR) / f"{topic}-{day}.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+
+
+def test_generator_to_rubydebug_every_event_once_with_its_kafka_metadata(cluster, home, running):
+    settings = settings_for(producer={"topic": "lsr-gen", "source": {"type": "generator", "count": 300,
+                                                                       "eventsPerSecond": 150}},
+                            consumer={"topics": ["lsr-gen"], "groupId": "lsr-gen", "sink": {"type": "stdout"}})
+    consumer = deploy(cluster, home, running, "consumer", settings)
+    consumer.wait_started()
+    producer = deploy(cluster, home, running, "producer", settings)
+    # A generator with a count ends its input; Logstash drains, closes the kafka output and exits.
+    assert producer.proc.wait(timeout=240) == 0, producer.output()[-3000:]
+
+    stored = read_topic(cluster, "lsr-gen")
+    sequences = Counter(r["value"]["sequence"] for r in stored)
+    assert sorted(sequences) == list(range(300)) and set(sequences.values()) == {1}, "each event stored once"
+    assert {r["value"]["sensor"] for r in stored} == {"lab-1"}, "the generator's JSON message parsed into fields"
+
+    expected = {("lsr-gen", r["partition"], r["offset"]) for r in stored}
+    wait_until("every stored event printed", lambda: expected <= set(printed_events(consumer.output())), 120)
+    printed = Counter(printed_events(consumer.output()))
+    assert set(printed) == expected and set(printed.values()) == {1}
+    shown = [e for e in rubydebug_events(consumer.output()) if e.get("topic") == "lsr-gen"]
+    assert {e["consumer_group"] for e in shown} == {"lsr-gen"} and {e["sensor"] for e in shown} == {"lab-1"}
+
+
+def test_file_source_to_file_sink_line_by_line(cluster, home, running, run_id):
+    log = rooted(cluster.hosts["producer"].root, "/var/log/app") / "app.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("")
+    settings = settings_for(producer={"topic": "lsr-file", "source": {"type": "file", "path": [str(log.parent / "*.log")]}},
+                            consumer={"topics": ["lsr-file"], "groupId": "lsr-file",
+                                      "sink": {"type": "file", "path": sink_path(cluster)}})
+    consumer = deploy(cluster, home, running, "consumer", settings)
+    producer = deploy(cluster, home, running, "producer", settings)
+    consumer.wait_started()
+    producer.wait_started()
+    lines = [f"{run_id} line {i}" for i in range(60)]
+    # Tailing: lines appended after the start, in two writes.
+    for part in (lines[:30], lines[30:]):
+        with open(log, "a") as f:
+            f.write("".join(f"{line}\n" for line in part))
+        time.sleep(2)
+
+    wait_until("60 lines at the sink", lambda: len(sink_lines(cluster, "lsr-file")) >= 60, 120)
+    written = Counter(e["message"] for e in sink_lines(cluster, "lsr-file"))
+    assert set(written) == set(lines) and set(written.values()) == {1}, written
+    stored = Counter(r["value"]["message"] for r in read_topic(cluster, "lsr-file"))
+    assert stored == written
+    assert all(e["path"] == str(log) for e in sink_lines(cluster, "lsr-file"))
+
+
+def test_http_poller_splits_a_feed_into_one_event_per_item(cluster, home, running, tmp_path):
+    feed = tmp_path / "feed"
+    feed.mkdir()
+    (feed / "quakes.json").write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"id": "q1", "properties": {"mag": 1.5}}, {"id": "q2", "properties": {"mag": 2.5}},
+        {"id": "q3", "properties": {"mag": 3.5}}]}))
+    server = subprocess.Popen(cluster.net.cmd("producer", [sys.executable, "-m", "http.server", "18080", "--bind",
+                                                           "127.0.0.1", "--directory", str(feed)]),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        settings = settings_for(
+            producer={"topic": "lsr-http", "source": {"type": "http_poller", "url": "http://127.0.0.1:18080/quakes.json",
+                                                      "splitField": "features", "schedule": "5s"}},
+            consumer={"topics": ["lsr-http"], "groupId": "lsr-http", "sink": {"type": "file", "path": sink_path(cluster)}})
+        consumer = deploy(cluster, home, running, "consumer", settings)
+        producer = deploy(cluster, home, running, "producer", settings)
+        wait_until("two polls at the sink", lambda: len(sink_lines(cluster, "lsr-http")) >= 6, 180)
+        assert producer.stop() == 0
+        stored = read_topic(cluster, "lsr-http")
+        wait_until("every stored event at the sink", lambda: len(sink_lines(cluster, "lsr-http")) >= len(stored), 120)
+    finally:
+        server.kill()
+    events = sink_lines(cluster, "lsr-http")
+    ids = Counter(e["features"]["id"] for e in events)
+    assert set(ids) == {"q1", "q2", "q3"} and len(set(ids.values())) == 1 and ids["q1"] >= 2, ids
+    assert {e["features"]["id"]: e["features"]["properties"]["mag"] for e in events} == {"q1": 1.5, "q2": 2.5, "q3": 3.5}
+    assert len(events) == len(stored)
+    consumer.stop()
+
+
+# (pipeline id, the settings a user would write, the part of Logstash's error it must fail with or None)
+CASES = [
+    ("accept-file-nested", {"consumer": {"sink": {"type": "file", "path": "/var/lib/logstash/%{[@metadata][kafka][topic]}/x.jsonl"}}}, None),
+    ("refuse-file-topic-first", {"consumer": {"sink": {"type": "file", "path": "/%{[@metadata][kafka][topic]}/out.jsonl"}}},
+     "The starting part of the path should not be dynamic"),
+    ("refuse-file-year-first", {"consumer": {"sink": {"type": "file", "path": "/out-%{+YYYY}/x.jsonl"}}},
+     "The starting part of the path should not be dynamic"),
+    ("accept-http-encoded", {"producer": {"source": {"type": "http_poller", "url": "http://127.0.0.1:9/daten/%C3%BCbersicht.json?a=1&b=%7Bx%7D#top"}}}, None),
+    ("accept-http-ipv6", {"producer": {"source": {"type": "http_poller", "url": "http://[::1]:9/feed.json"}}}, None),
+    ("refuse-http-umlaut", {"producer": {"source": {"type": "http_poller", "url": "http://127.0.0.1:9/daten/übersicht.json"}}},
+     "Invalid URL"),
+    ("refuse-http-pipe", {"producer": {"source": {"type": "http_poller", "url": "http://127.0.0.1:9/a|b.json"}}}, "Invalid URL"),
+    ("refuse-http-braces", {"producer": {"source": {"type": "http_poller", "url": "http://127.0.0.1:9/{x}.json"}}}, "Invalid URL"),
+]
+
+
+def case_pipeline(raw: dict, broker: str) -> str:
+    """The pipeline our code renders for the user's choice, built without the settings' checks."""
+    if "consumer" in raw:
+        sink = raw["consumer"]["sink"]
+        return pipelines.consumer(PluginChoice("file", {"path": sink["path"]}), f"{broker}:9092", ("lsr-cases",),
+                                  "lsr-cases", "earliest", 1).text()
+    source = raw["producer"]["source"]
+    return pipelines.producer(PluginChoice("http_poller", {"preset": "usgs-earthquakes", "url": source["url"],
+                                                           "schedule": "1h", "splitField": None}),
+                              f"{broker}:9092", "lsr-cases", "1", "none").text()
+
+
+def test_logstash_refuses_at_start_exactly_what_our_settings_refuse(cluster, home, running):
+    root = cluster.hosts["consumer"].root / "cases"
+    cases_dir = rooted(root, logstash_stage.SETTINGS_DIR) / "cases"
+    cases_dir.mkdir(parents=True, exist_ok=True)
+    yml = ""
+    for pid, raw, _ in CASES:
+        (cases_dir / f"{pid}.conf").write_text(case_pipeline(raw, cluster.net.ip["broker"]))
+        yml += f'- pipeline.id: {pid}\n  path.config: "{cases_dir / pid}.conf"\n  pipeline.workers: 1\n'
+    logstash = Logstash(cluster.net, home, root, "consumer", "", heap_mb=512, pipelines_yml=yml)
+    running.append(logstash.start())
+    ids = {pid for pid, _, _ in CASES}
+    logstash.wait_for("every case started or failed",
+                      lambda text: started(text) | set(errors(text)) >= ids, timeout=240)
+    text = logstash.output()
+    for pid, raw, refusal in CASES:
+        if refusal is None:
+            assert pid in started(text), f"{pid}: Logstash did not start it: {errors(text).get(pid)}"
+            make(raw)  # ours accept it too
+        else:
+            assert refusal in errors(text).get(pid, ""), f"{pid}: expected Logstash to refuse it: {errors(text)}"
+            with pytest.raises(ConfigError):
+                make(raw)
