@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 import re
+import unicodedata
 import urllib.parse
 
 from components.errors import ConfigError
@@ -68,31 +69,48 @@ def http_poller_url(path: str, value: str) -> str:
     return value
 
 
-# java.net.URI's server-based authority (RFC 2396 section 3.2.2 as java.net.URI parses it): a host
-# name of ASCII letters, digits and inner hyphens whose last label starts with a letter, an IPv4
-# address, or an IPv6 address in brackets.
+# java.net.URI (RFC 2396 with RFC 2732's IPv6 literals): the same characters as Ruby's parser above,
+# plus any non-ASCII character that is neither a space nor a control outside the host ("other");
+# a server-based host is a name of ASCII letters, digits and inner hyphens whose last label starts
+# with a letter, an IPv4 address, or an IPv6 address in brackets. Anything else: no host, or no URI.
 _LABEL = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
 _JAVA_HOSTNAME = re.compile(rf"^(?:{_LABEL}\.)*[a-zA-Z](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?\.?$|^{_LABEL}\.?$")
+_SPLIT = re.compile(r"^([a-zA-Z][-+.a-zA-Z0-9]*://)([^/?#]*)(.*)$", re.DOTALL)
 
 
 def uri_host(path: str, value: str) -> str:
     """logstash-core's `:uri` option type (LogStash::Util::SafeURI#initialize, Logstash 8.19 and
-    9.x): the URL goes through java.net.URI, and a host that is not a plain host name leaves its
-    host unset ("URI is not valid - host is not specified" when the config loads). The OpenSearch
-    output declares `hosts` with `:validate => :uri` (logstash-output-opensearch,
-    lib/logstash/plugin_mixins/opensearch/api_configs.rb)."""
-    host = urllib.parse.urlsplit(value).netloc.rpartition("@")[2]
-    if host.startswith("["):
-        literal, _, _port = host[1:].partition("]")
-        ok = _is_ip(literal, 6)
-    else:
-        name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-        ok = _is_ip(name, 4) or bool(_JAVA_HOSTNAME.match(name))
-    if not ok:
+    9.x): the URL goes through java.net.URI, which refuses characters outside RFC 2396 and leaves
+    the host unset when it is not a plain host name ("URI is not valid - host is not specified"
+    when the config loads). The OpenSearch output declares `hosts` with `:validate => :uri`
+    (logstash-output-opensearch, lib/logstash/plugin_mixins/opensearch/api_configs.rb)."""
+    parts = _SPLIT.match(value)
+    if not parts:
+        raise ConfigError(path, value, "expected a URL such as https://search.example.org:9200")
+    scheme, authority, rest = parts.groups()
+    userinfo, at, hostport = authority.partition("@") if "@" in authority else ("", "", authority)
+    if not _java_host(hostport):
         raise ConfigError(path, value, "the host must be a plain host name (ASCII letters, digits, '-' and '.', "
                                        "no '_'), an IPv4 address or an [IPv6] address: Logstash reads this URL "
                                        "as having no host")
+    if not RFC2396_ABS_URI.match(scheme + _as_escapes(userinfo) + at + hostport + _as_escapes(rest)):
+        raise ConfigError(path, value, "Logstash refuses it as an invalid URI; percent-encode the characters "
+                                       "outside RFC 2396 (such as space | { } ^ ` \\ \" < >)")
     return value
+
+
+def _java_host(hostport: str) -> bool:
+    if hostport.startswith("["):
+        literal, bracket, port = hostport[1:].partition("]")
+        return bool(bracket) and _is_ip(literal, 6) and re.fullmatch(r"(?::\d*)?", port) is not None
+    host, _, port = hostport.partition(":")
+    return (port == "" or port.isdigit()) and (_is_ip(host, 4) or bool(_JAVA_HOSTNAME.match(host)))
+
+
+def _as_escapes(text: str) -> str:
+    """Java's "other" characters stand in as an escape, which both parsers accept; a non-ASCII space
+    or control stays as it is, and fails."""
+    return "".join("%41" if ord(c) > 127 and not (unicodedata.category(c)[0] in "ZC") else c for c in text)
 
 
 def _is_ip(text: str, version: int) -> bool:

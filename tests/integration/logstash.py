@@ -65,6 +65,7 @@ class Logstash:
         shutil.chown(self.logs, USER, GROUP)
         self.out = root / "run" / "logstash.out"
         self.out.parent.mkdir(parents=True, exist_ok=True)
+        self.out.write_bytes(b"")  # this process's output only, not an earlier one's on the same host
         self.heap_mb = heap_mb
         self.proc: subprocess.Popen | None = None
 

@@ -147,20 +147,20 @@ def test_generator_to_rubydebug_every_event_once_with_its_kafka_metadata(cluster
 def test_file_source_to_file_sink_line_by_line(cluster, home, running, run_id):
     log = rooted(cluster.hosts["producer"].root, "/var/log/app") / "app.log"
     log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text("")
-    settings = settings_for(producer={"topic": "lsr-file", "source": {"type": "file", "path": [str(log.parent / "*.log")]}},
+    lines = [f"{run_id} line {i}" for i in range(60)]
+    # Half before Logstash starts (read from the beginning, as configured), half appended while it tails.
+    log.write_text("".join(f"{line}\n" for line in lines[:30]))
+    settings = settings_for(producer={"topic": "lsr-file", "source": {"type": "file", "path": [str(log.parent / "*.log")],
+                                                                        "startPosition": "beginning"}},
                             consumer={"topics": ["lsr-file"], "groupId": "lsr-file",
                                       "sink": {"type": "file", "path": sink_path(cluster)}})
     consumer = deploy(cluster, home, running, "consumer", settings)
     producer = deploy(cluster, home, running, "producer", settings)
     consumer.wait_started()
     producer.wait_started()
-    lines = [f"{run_id} line {i}" for i in range(60)]
-    # Tailing: lines appended after the start, in two writes.
-    for part in (lines[:30], lines[30:]):
-        with open(log, "a") as f:
-            f.write("".join(f"{line}\n" for line in part))
-        time.sleep(2)
+    wait_until("the lines already there at the sink", lambda: len(sink_lines(cluster, "lsr-file")) >= 30, 120)
+    with open(log, "a") as f:
+        f.write("".join(f"{line}\n" for line in lines[30:]))
 
     wait_until("60 lines at the sink", lambda: len(sink_lines(cluster, "lsr-file")) >= 60, 120)
     written = Counter(e["message"] for e in sink_lines(cluster, "lsr-file"))
