@@ -240,9 +240,14 @@ def peak_memory_mib(machine: str) -> float:
     return int((hosts.cgroup("memory", machine) / "memory.max_usage_in_bytes").read_text()) / 2**20
 
 
+# Sources and sinks whose Logstash plugins come from RubyGems, out of reach of an offline machine.
+NOT_OFFLINE = "the twitter source and the opensearch sink (their plugins come from RubyGems)"
+
+
 def summary(name: str, first_event_s: float, durations: dict[str, float], b: Books, logstash: str) -> str:
     stages = ", ".join(f"{k} {v:.0f}s" for k, v in sorted(durations.items(), key=lambda kv: -kv[1])[:8])
-    return (f"rehearsal {name}: first event at the consumer {first_event_s:.0f}s after start; {logstash}; "
+    return (f"rehearsal {name} (real Logstash; not run offline: {NOT_OFFLINE}): first event at the consumer "
+            f"{first_event_s:.0f}s after start; {logstash}; "
             f"slowest stages: {stages}; probe events acknowledged {b.acked}, of them lost {b.acked_lost}; "
             f"events stored {b.stored} / printed {b.received} / never printed {b.missing} "
             f"(printed twice {b.duplicates})")

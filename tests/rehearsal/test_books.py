@@ -1,0 +1,41 @@
+"""The rehearsal's books are kept by identity, and Logstash's start-up is read from its journal."""
+from tests.rehearsal import hosts
+
+
+def test_an_event_stored_without_acknowledgement_does_not_hide_a_lost_acknowledged_one():
+    acked = {("reboot", "0"), ("reboot", "1")}
+    # The topic holds 0 and an unacknowledged 2 (sent as the broker went down): as many as acknowledged,
+    # yet 1 is lost.
+    in_topic = [("reboot", "0"), ("reboot", "2")]
+    ends = {("twitter", 0): 2}
+    books = hosts.books(acked, in_topic, ends, printed=[("twitter", 0, 0), ("twitter", 0, 1)])
+    assert (books.acked, books.acked_lost, books.lost) == (2, 1, 1)
+
+
+def test_stored_events_the_sink_never_printed_are_lost_and_reprints_are_counted():
+    ends = {("twitter", 0): 3, ("twitter", 1): 1}
+    printed = [("twitter", 0, 0), ("twitter", 0, 0), ("twitter", 0, 2), ("twitter", 1, 0)]
+    books = hosts.books(set(), [], ends, printed)
+    assert (books.stored, books.received, books.missing, books.duplicates, books.lost) == (4, 3, 1, 1, 1)
+
+
+def test_identities_of_probe_generator_and_other_events_differ():
+    assert hosts.identity({"probe": "r", "seq": 3, "@timestamp": "t"}) == ("r", "3")
+    assert hosts.identity({"sequence": 3, "@timestamp": "t"}) == ("t", "3")
+    canary = {"message": "kafka-pipeline smoke canary", "@timestamp": "t"}
+    assert hosts.identity(canary) != hosts.identity({**canary, "@timestamp": "u"})
+
+
+JOURNAL = """\
+1796180400.100000 systemd[1]: Started logstash.service - Logstash (kafka-pipeline).
+1796180401.000000 logstash[80]: Using bundled JDK: /opt/logstash/jdk
+1796180423.600000 logstash[80]: [2026-12-02T03:00:23,600][INFO ][logstash.agent] Pipelines running {:count=>1, :running_pipelines=>[:main], :non_running_pipelines=>[]}
+1796180500.000000 systemd[1]: Stopping logstash.service - Logstash (kafka-pipeline)...
+1796180510.000000 systemd[1]: Started logstash.service - Logstash (kafka-pipeline).
+1796180530.250000 logstash[95]: [2026-12-02T03:02:10,250][INFO ][logstash.agent] Pipelines running {:count=>1, :running_pipelines=>[:main], :non_running_pipelines=>[]}
+1796180600.000000 systemd[1]: Started logstash.service - Logstash (kafka-pipeline).
+"""
+
+
+def test_startups_pair_each_unit_start_with_its_pipelines_running():
+    assert [round(s, 2) for s in hosts.startups(JOURNAL)] == [23.5, 20.25]
