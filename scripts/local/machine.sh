@@ -153,6 +153,10 @@ stop() {
   kill_cgroup
   remove_cgroups
   rm -rf "/run/systemd/nspawn/propagate/$MACHINE"
+  # nspawn's bridge port goes with the host's network namespace, but the kernel keeps a namespace
+  # while its sockets still close towards peers already gone (Kafka and Logstash connections to
+  # destroyed brokers: minutes). The port would outlive the machine, and block a start on it.
+  ip link del "vb-$MACHINE" 2>/dev/null || true
 }
 
 kill_cgroup() {
