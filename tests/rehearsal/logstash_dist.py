@@ -101,7 +101,7 @@ def build(version: str, out_dir: Path) -> Path:
     """The archive for `version` in out_dir, from the cache when its inputs are unchanged."""
     source = bundle(version)
     key = hashlib.sha256("\n".join([
-        file_digest(source), jdk_version(), hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+        sha512(source), jdk_version(), hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
     ]).encode()).hexdigest()[:20]
     cached = archive_path(version, CACHE / key)
     if not cached.exists():
@@ -119,7 +119,7 @@ def build(version: str, out_dir: Path) -> Path:
     return target
 
 
-def file_digest(path: Path) -> str:
+def sha512(path: Path) -> str:
     digest = hashlib.sha512()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

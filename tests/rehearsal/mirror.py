@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import functools
-import hashlib
 import json
 import logging
 import os
@@ -68,12 +67,7 @@ def build(root: Path, kafka_versions: list[str], logstash_versions: list[str],
             for product, versions in wanted.items()}
 
 
-def sha512(path: Path) -> str:
-    digest = hashlib.sha512()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+sha512 = logstash_dist.sha512
 
 
 def base_url(address: str, port: int) -> str:
