@@ -3,6 +3,13 @@
 Each rule restates one check of the plugin's own source (the release named in its docstring), so a
 value that passes here passes there: several of these fire only when the pipeline starts, after
 `--config.test_and_exit` has passed, which would leave a host's service failing after a green `up`.
+
+Every option we render was read against its plugin's `config` declarations and `register` checks
+(generator 3.1.0, sleep 3.0.7, split 3.1.9, file input 4.4.7, http_poller 6.0.0, kafka integration
+11.8.7, stdout 3.1.4, rubydebug 3.1.0, file output 4.3.0, as Logstash 9.2.8 locks them): the
+declared choices (acks, compression_type, decorate_events, ...) are ours already, the file input's
+"paths must be absolute" is the schema's absolute_paths, and the rules below are the rest.
+tests/integration/test_logstash_real.py starts every offline render in real Logstash.
 """
 from __future__ import annotations
 

@@ -99,3 +99,11 @@ def test_the_rfc_2396_port_rejects_what_the_character_classes_leave_out():
     assert not refusals.RFC2396_ABS_URI.match("https://example.org/100%")
     assert not refusals.RFC2396_ABS_URI.match("1http://example.org/")
     assert refusals.RFC2396_ABS_URI.match("http://[::ffff:10.0.0.1]/")
+
+
+# logstash-input-file 4.4.7, lib/logstash/inputs/file.rb, register: "File paths must be absolute,
+# relative path specified" (the schema's absolute_paths).
+@pytest.mark.parametrize("path", ["var/log/app.log", "./app.log", "~/app.log"])
+def test_file_source_relative_path_is_refused(path):
+    error = refused({"producer": {"source": {"type": "file", "path": ["/var/log/ok.log", path]}}})
+    assert error.path == "producer.source.path[1]" and "absolute" in str(error)
