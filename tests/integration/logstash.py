@@ -22,7 +22,9 @@ from tests.integration.jvm import rooted
 from tests.integration.netns import Network
 from tests.rehearsal import logstash_dist
 
-WORK = Path(__file__).resolve().parent / ".work" / "logstash"
+# Outside the checkout: Logstash runs as an unprivileged user, who must reach its install and the
+# simulated hosts' folders whatever the modes of the folders a checkout sits in.
+WORK = Path("/var/tmp/kafka-pipeline-logstash")
 # Who Logstash runs as: not root (Logstash 9 refuses root unless allow_superuser), as on the hosts.
 USER, GROUP = "nobody", "nogroup"
 ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8", "HOME": "/nonexistent"}

@@ -31,7 +31,7 @@ from components.stages.plan import Facts
 from tests.integration.broker import Cluster
 from tests.integration.flow import PIPELINE_STAGE
 from tests.integration.jvm import rooted
-from tests.integration.logstash import Logstash, errors, install, printed_events, rubydebug_events, started
+from tests.integration.logstash import WORK, Logstash, errors, install, printed_events, rubydebug_events, started
 from tests.settings import make
 
 pytestmark = pytest.mark.integration
@@ -47,7 +47,7 @@ def settings_for(**raw):
 
 @pytest.fixture(scope="module")
 def cluster(prerequisites):
-    c = Cluster(settings_for(), tag="lsr", subnet="10.213.6")
+    c = Cluster(settings_for(), tag="lsr", subnet="10.213.6", work=WORK / "hosts")
     try:
         c.start()
         c.broker.create_topics()

@@ -18,6 +18,7 @@ import io
 import os
 import platform
 import re
+import shutil
 import subprocess
 import tarfile
 from pathlib import Path
@@ -111,10 +112,13 @@ def build(version: str, out_dir: Path) -> Path:
         os.replace(partial, cached)
     target = archive_path(version, out_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
-    if not (target.exists() and os.path.samefile(target, cached)):
+    if not (target.exists() and (os.path.samefile(target, cached) or sha512(target) == sha512(cached))):
         partial = target.with_name(target.name + ".part")
         partial.unlink(missing_ok=True)
-        os.link(cached, partial)
+        try:
+            os.link(cached, partial)
+        except OSError:  # another filesystem
+            shutil.copyfile(cached, partial)
         os.replace(partial, target)
     return target
 
