@@ -101,6 +101,7 @@ ensure_passphrase() {
 
 prepare() {
   local action=$1 platform=$2 stack=$3
+  ssh_agent "$stack"
   if [[ $platform == local ]]; then
     if [[ $(id -u) != 0 ]]; then
       echo "The local platform runs its hosts as systemd-nspawn machines on a bridge of this machine: run as root (sudo make up STACK=$stack)." >&2
@@ -109,6 +110,28 @@ prepare() {
     [[ $action == destroy || $action == refresh ]] || ensure_downloads "$stack"
   else
     check_aws
+  fi
+}
+
+# ssh_agent STACK: the command provider (pulumi-command 1.2.1) dials $SSH_AUTH_SOCK whenever it is
+# set, even when the stack gives it a key, and fails every stage when nothing listens there (a tmux
+# or screen session reattached, a forwarding closed). A stack with its own generated key needs no
+# agent, so the agent is left out; with sshPublicKey (your key, held by your agent) one must answer.
+ssh_agent() {
+  local stack=$1 status=2
+  if ! pulumi config get sshPublicKey --stack "$stack" >/dev/null 2>&1; then
+    unset SSH_AUTH_SOCK
+    return 0
+  fi
+  if [[ -n ${SSH_AUTH_SOCK:-} ]]; then
+    status=0
+    ssh-add -l >/dev/null 2>&1 || status=$?
+  fi
+  if ((status == 2)); then
+    echo "sshPublicKey is set, so SSH to the hosts goes through your ssh-agent, but no agent answers at" \
+      "SSH_AUTH_SOCK='${SSH_AUTH_SOCK:-}'. Start one and add your key, then run again:" \
+      "eval \"\$(ssh-agent)\" && ssh-add ~/.ssh/<your key>" >&2
+    exit 1
   fi
 }
 

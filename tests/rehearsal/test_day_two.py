@@ -24,6 +24,10 @@ STACK, SUBNET = "rehearsal-day2", "10.214.203.0/24"
 SINK_FILES = "/var/lib/logstash/out/*.jsonl"
 # Nothing else in the subnet uses it: the consumer's address after its stop and start.
 MOVED_ADDRESS = "10.214.203.99"
+# Where no ssh-agent listens.
+DEAD_AGENT = "/var/tmp/kafka-pipeline-rehearsal/no-agent-here.sock"
+# A well-formed public key nobody holds: the user's own key, as far as the stack can tell.
+OWN_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFd5cjJ0c3R1dnd4eXphYmNkZWZnaGlqa2xtbm9wcXJz rehearsal"
 
 
 def started(remote: Remote, unit: str) -> str:
@@ -77,13 +81,21 @@ def test_day_two_changes_on_real_hosts(capsys):
         for name in machine.values():
             peak_memory_reset(name)
         r.ws.set("logstash.heapMb", "600")
-        r.ws.up()
+        # ...applied with SSH_AUTH_SOCK naming a socket where no agent listens (a reattached tmux):
+        # the stack has its own key, so the agent must not matter.
+        r.ws.up(env={"SSH_AUTH_SOCK": DEAD_AGENT})
         after = since()
         assert after["kafka"] == before["kafka"]
         assert after["producer"] != before["producer"] and after["consumer"] != before["consumer"]
         assert '-Xms600m' in consumer.run("cat /etc/logstash/logstash.env")
         peaks = {name: peak_memory_mib(m) for name, m in machine.items()}
         assert all(peak < 1536 for peak in peaks.values()), f"peak memory during the re-run: {peaks} MiB"
+        # With the user's own key (sshPublicKey) the agent is needed: a dead one is named before the engine runs.
+        r.ws.script("config", "set", "sshPublicKey", OWN_KEY)
+        refused = r.ws.script("preview", STACK, check=False, env={"SSH_AUTH_SOCK": DEAD_AGENT})
+        assert refused.returncode == 1 and f"no agent answers at SSH_AUTH_SOCK='{DEAD_AGENT}'" in refused.stderr, \
+            refused.stdout + refused.stderr
+        r.ws.script("config", "rm", "sshPublicKey")
 
         # 1. A new Kafka release restarts Kafka on it, and nothing else.
         for remote in (producer, consumer):

@@ -67,10 +67,12 @@ class Workspace:
         path = os.environ.get("PATH", "")
         return {**os.environ, "HOME": str(self.folder / "home"), "STACK": self.stack, "PATH": f"{path}:{CLI_DIR}"}
 
-    def script(self, *args: str, timeout: float = 1800, check: bool = True) -> subprocess.CompletedProcess:
-        """scripts/pulumi.sh with `args`, in the copy; its output kept for the failure message."""
+    def script(self, *args: str, timeout: float = 1800, check: bool = True, env: dict[str, str] | None = None
+               ) -> subprocess.CompletedProcess:
+        """scripts/pulumi.sh with `args` (and `env` added to the environment), in the copy; its output
+        kept for the failure message."""
         began = time.monotonic()
-        result = subprocess.run(["bash", "scripts/pulumi.sh", *args], cwd=self.folder, env=self.env(),
+        result = subprocess.run(["bash", "scripts/pulumi.sh", *args], cwd=self.folder, env={**self.env(), **(env or {})},
                                 capture_output=True, text=True, timeout=timeout)
         result.seconds = time.monotonic() - began
         if check and result.returncode != 0:
@@ -78,8 +80,8 @@ class Workspace:
                                  f"{tail(result.stdout, 60)}\n{tail(result.stderr, 40)}")
         return result
 
-    def up(self, *options: str) -> subprocess.CompletedProcess:
-        return self.script("up", self.stack, *options)
+    def up(self, *options: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        return self.script("up", self.stack, *options, env=env)
 
     def outputs(self) -> dict:
         return json.loads(self.script("stack", "output", "--json", "--show-secrets").stdout)
