@@ -116,7 +116,7 @@ def java_figures(settings, args) -> tuple[Side, Side]:
 
 
 def rehearsal_figures() -> dict:
-    from tests.rehearsal import hosts, scenario
+    from tests.rehearsal import scenario
     with scenario.Rehearsal("rehearsal-bench", "10.214.204.0/24") as r:
         r.ws.up()
         remotes = r.hosts()
@@ -124,7 +124,7 @@ def rehearsal_figures() -> dict:
         figures = {"first_event_s": first, "runs": timeline.stage_runs(remotes, r.began_epoch),
                    "logstash": scenario.logstash_figures(r, remotes)}
         # A re-run that changes Logstash (its heap): its config check's JVM beside the running one.
-        machines = {role: hosts.machine(r.ws.stack, f"kafka-{role}") for role in r.logstash_roles()}
+        machines = r.logstash_machines()
         for machine in machines.values():
             scenario.peak_memory_reset(machine)
         r.ws.set("logstash.heapMb", "600")

@@ -100,15 +100,15 @@ def archive_path(version: str, out_dir: Path) -> Path:
 
 def build(version: str, out_dir: Path) -> Path:
     """The archive for `version` in out_dir, from the cache when its inputs are unchanged."""
-    source = bundle(version)
+    source, jdk = bundle(version), jdk_version()
     key = hashlib.sha256("\n".join([
-        sha512(source), jdk_version(), hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
+        sha512(source), jdk, hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
     ]).encode()).hexdigest()[:20]
     cached = archive_path(version, CACHE / key)
     if not cached.exists():
         cached.parent.mkdir(parents=True, exist_ok=True)
         partial = cached.with_name(cached.name + ".part")
-        write(partial, source, f"logstash-{version}", jdk_files(), jdk_version())
+        write(partial, source, f"logstash-{version}", jdk_files(), jdk)
         os.replace(partial, cached)
     target = archive_path(version, out_dir)
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """The download mirror of a rehearsal: the Kafka distribution assembled from Maven Central's jars
-and real Logstash (the offline OSS build with a JDK added, logstash_dist), served over HTTP from an address on the rehearsal's bridge, laid out as releases.kafka_archive and
-releases.logstash_archive expect under kafka.downloadUrl and logstash.downloadUrl.
+and real Logstash (the offline OSS build with a JDK added, logstash_dist), served over HTTP from an
+address on the rehearsal's bridge, laid out as releases.kafka_archive and releases.logstash_archive
+expect under kafka.downloadUrl and logstash.downloadUrl.
 
     python -m tests.rehearsal.mirror start  --root DIR --address A --port P [--kafka V ...] [--logstash V]
     python -m tests.rehearsal.mirror stop   --root DIR
@@ -9,8 +10,8 @@ releases.logstash_archive expect under kafka.downloadUrl and logstash.downloadUr
 
 `start` builds what is missing or stale, starts the server detached (unless it already runs there)
 and prints the stack config that points a rehearsal at it: the URLs, the checksums and the Logstash
-release it serves (only releases with an offline build can be served). The server binds with IP_FREEBIND, so it
-can listen before Pulumi creates the bridge that carries its address.
+release it serves (only releases with an offline build can be served). The server binds with
+IP_FREEBIND, so it can listen before Pulumi creates the bridge that carries its address.
 """
 from __future__ import annotations
 

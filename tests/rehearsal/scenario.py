@@ -13,6 +13,7 @@ from kafka.admin import KafkaAdminClient
 
 from components.logstash.parse import parse
 from components.platform import local
+from components.settings import group_id, producer_topic
 from components.stages import pipeline_files
 from tests.integration.client import producer_config
 from tests.integration.logstash import printed_events
@@ -39,6 +40,8 @@ class Rehearsal:
         for product in ("kafka", "logstash"):
             config[product] = {"downloadUrl": f"{mirror}/{product}", **config.get(product, {})}
         self.ws = Workspace(stack, WORK / stack, config={"local": {"subnet": subnet}, **config})
+        # The stack's settings as the program reads them: every name (topic, group) comes from there.
+        self.settings = make({"platform": "local", **self.ws.config}, stack=stack, region=None, with_ssh=False)
         self.began = 0.0
 
     def __enter__(self) -> "Rehearsal":
@@ -71,6 +74,10 @@ class Rehearsal:
         consumer-<s> for each student of a class (their host names are kafka-<that>)."""
         suffixes = [f"-{s}" for s in self.ws.config.get("students", [])] or [""]
         return [f"{role}{suffix}" for suffix in suffixes for role in ("producer", "consumer")]
+
+    def logstash_machines(self) -> dict[str, str]:
+        """Each Logstash host's machine name on this machine, by its name in hosts()."""
+        return {role: hosts.machine(self.ws.stack, f"kafka-{role}") for role in self.logstash_roles()}
 
     def remote(self, address: str) -> Remote:
         return Remote(address, "admin", self.ws.key_file())
@@ -179,9 +186,21 @@ class Probe:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._send, daemon=True)
 
-    def __enter__(self) -> "Probe":
+    def start(self) -> "Probe":
         self._thread.start()
         return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        self.producer.flush(timeout=120)
+        self.producer.close(timeout=10)
+
+    def __enter__(self) -> "Probe":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
 
     def _send(self) -> None:
         while not self._stop.is_set():
@@ -194,24 +213,18 @@ class Probe:
             self.sent += 1
             self._stop.wait(self.interval_s)
 
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-        self.producer.flush(timeout=120)
-        self.producer.close(timeout=10)
-
 
 def producer_pipeline(remote: Remote) -> str:
     return remote.run(f"sudo cat {pipeline_files.CONFIG}")
 
 
-def keep_books(remotes: dict[str, Remote], bootstrap: str, acked: set[tuple[str, str]], student: str | None = None
-               ) -> Books:
+def keep_books(r: Rehearsal, remotes: dict[str, Remote], bootstrap: str, acked: set[tuple[str, str]],
+               student: str | None = None) -> Books:
     """Stop the producer, let the consumer catch up (Logstash commits its offsets every 5 s), then
     check by identity: every acknowledged probe event is in the topic, every stored event printed.
     In a class, one student's: their producer, topic, group and consumer."""
     suffix = f"-{student}" if student else ""
-    topic, group = f"twitter{suffix}", f"logstash{suffix}"
+    topic, group = producer_topic(r.settings, student), group_id(r.settings, student)
     remotes[f"producer{suffix}"].run("sudo systemctl stop logstash")
     ends = broker_offsets(bootstrap, topic)
     wait_for_no_lag(bootstrap, group, ends)
@@ -223,11 +236,10 @@ def logstash_figures(r: Rehearsal, remotes: dict[str, Remote]) -> str:
     """Each Logstash host's start-up times (unit start to pipelines running) and the peak memory its
     machine has used since it booted, against the 2 GiB of the t4g.small it stands for."""
     parts = []
-    for name in r.logstash_roles():
-        host_name = f"kafka-{name}"
+    for name, machine in r.logstash_machines().items():
         journal = remotes[name].run("sudo journalctl -u logstash -o short-unix --no-pager", check=False)
         starts = ", ".join(f"{s:.0f}s" for s in hosts.startups(journal)) or "none seen"
-        peak = peak_memory_mib(hosts.machine(r.ws.stack, host_name))
+        peak = peak_memory_mib(machine)
         parts.append(f"{name} start-up {starts}, peak memory {peak:.0f} of 2048 MiB")
     return "Logstash " + "; ".join(parts)
 

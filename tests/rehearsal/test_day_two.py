@@ -64,8 +64,8 @@ def test_day_two_changes_on_real_hosts(capsys):
         broker, producer, consumer = remotes["broker-1"], remotes["producer"], remotes["consumer"]
         r.first_event(consumer)
         # Numbered events beside the pipeline's own all day, their acknowledgements recorded.
-        probe = Probe(producer_pipeline(producer), "day-two", interval_s=0.2).__enter__()
-        machine = {name: hosts.machine(STACK, name) for name in ("kafka-producer", "kafka-consumer")}
+        probe = Probe(producer_pipeline(producer), "day-two", interval_s=0.2).start()
+        machine = r.logstash_machines()
 
         def since() -> dict[str, str]:
             return {"kafka": started(broker, "kafka"), "producer": started(producer, "logstash"),
@@ -147,7 +147,7 @@ def test_day_two_changes_on_real_hosts(capsys):
 
         # Through all of it: nothing acknowledged lost, nothing stored missed; across the sink switch
         # nothing twice (a reboot of the broker may legitimately redeliver, at least once).
-        probe.__exit__(None, None, None)
+        probe.stop()
         assert probe.failed == [] and probe.acked, (probe.failed[:5], len(probe.acked))
         producer.run("sudo systemctl stop logstash")
         ends = broker_offsets(bootstrap, "twitter")

@@ -61,7 +61,7 @@ def test_one_broker_from_nothing_to_nothing(capsys):
                 time.sleep(2)
         assert probe.failed == [] and probe.acked, (probe.failed[:5], len(probe.acked))
 
-        books = keep_books(remotes, bootstrap, probe.acked)
+        books = keep_books(r, remotes, bootstrap, probe.acked)
         figures = logstash_figures(r, remotes)
         report(capsys, summary("1 broker", first, stage_durations(remotes), books, figures))
         assert books.lost == 0 and books.received == books.stored > 0, books
@@ -88,7 +88,7 @@ def test_a_class_of_two_on_three_brokers_that_converge_when_two_start_late(capsy
         smoke = r.ws.script("smoke", r.ws.stack)
         assert smoke.stdout.strip().startswith("OK") and "0@" in smoke.stdout and "2@" in smoke.stdout, smoke.stdout
         bootstrap = r.ws.outputs()["bootstrapServers"]
-        books = {s: keep_books(remotes, bootstrap, set(), student=s) for s in ("ana", "ben")}
+        books = {s: keep_books(r, remotes, bootstrap, set(), student=s) for s in ("ana", "ben")}
         report(capsys, summary("3 brokers, a class of 2", first, stage_durations(remotes), books["ana"],
                                logstash_figures(r, remotes)) + f"; ben: {books['ben']}")
         for student, b in books.items():
