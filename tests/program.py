@@ -26,11 +26,15 @@ MEMORY = {"t3.medium": 4096, "t3.large": 8192, "t3.small": 2048, "t4g.small": 20
 
 
 class Mocks(pulumi.runtime.Mocks):
-    def __init__(self, not_offered: tuple[tuple[str, str], ...] = ()) -> None:
+    def __init__(self, not_offered: tuple[tuple[str, str], ...] = (), stopped: bool = False) -> None:
         self.resources: list[pulumi.runtime.MockResourceArgs] = []
         self.calls: list[pulumi.runtime.MockCallArgs] = []
         # (zone, instance type) pairs the region does not offer
         self.not_offered = set(not_offered)
+        # As a refresh finds instances the TTL guard stopped: state stopped, no public address.
+        self.stopped = stopped
+        # instance id -> its public address, once an InstanceState made it run
+        self.started: dict[str, str] = {}
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         self.resources.append(args)
@@ -38,7 +42,12 @@ class Mocks(pulumi.runtime.Mocks):
         n = int(hashlib.sha256(args.name.encode()).hexdigest(), 16)
         if args.typ == "aws:ec2/instance:Instance":
             outputs["privateIp"] = f"172.31.{n % 250}.{n // 250 % 250 + 2}"
-            outputs["publicIp"] = f"203.0.113.{n % 250 + 1}"
+            outputs["publicIp"] = "" if self.stopped else public_ip(args.name)
+            outputs["instanceState"] = "stopped" if self.stopped else "running"
+        if args.typ == "aws:ec2transitgateway/instanceState:InstanceState" and args.inputs["state"] == "running":
+            instance = args.inputs["instanceId"]
+            # A stopped instance started again gets a new public address.
+            self.started[instance] = (started_ip if self.stopped else public_ip)(instance.removesuffix("-id"))
         if args.typ == "tls:index/privateKey:PrivateKey":
             outputs["privateKeyOpenssh"] = "-----BEGIN OPENSSH PRIVATE KEY-----\nMOCKKEY\n-----END OPENSSH PRIVATE KEY-----\n"
             outputs["publicKeyOpenssh"] = "ssh-ed25519 AAAAC3MOCK"
@@ -70,6 +79,11 @@ class Mocks(pulumi.runtime.Mocks):
                            "unit": "Hrs", "pricePerUnit": {"USD": f"{price:.10f}"}}}}}}}
             import json as _json
             return {"result": _json.dumps(product), "serviceCode": "AmazonEC2", "filters": args.args["filters"]}
+        if token == "aws:ec2/getInstance:getInstance":
+            instance = args.args["instanceId"]
+            address = self.started.get(instance, "" if self.stopped else public_ip(instance.removesuffix("-id")))
+            return {"id": instance, "instanceId": instance, "publicIp": address,
+                    "instanceState": "running" if instance in self.started else "stopped"}
         if token == "aws:ec2/getVpc:getVpc":
             return {"id": "vpc-default", "cidrBlock": "172.31.0.0/16"}
         if token == "aws:ec2/getSubnets:getSubnets":
@@ -83,6 +97,19 @@ class Mocks(pulumi.runtime.Mocks):
             return {"id": "offerings", "locations": [z for z, _ in pairs], "instanceTypes": [k for _, k in pairs],
                     "locationTypes": ["availability-zone"] * len(pairs)}
         return {}
+
+
+def _n(name: str) -> int:
+    return int(hashlib.sha256(name.encode()).hexdigest(), 16)
+
+
+def public_ip(instance_name: str) -> str:
+    return f"203.0.113.{_n(instance_name) % 250 + 1}"
+
+
+def started_ip(instance_name: str) -> str:
+    """The address an instance gets when started after a stop: never its former one."""
+    return f"198.51.100.{_n(instance_name) % 250 + 1}"
 
 
 class RecordingMonitor(pulumi.runtime.mocks.MockMonitor):

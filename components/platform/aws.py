@@ -158,10 +158,20 @@ class AwsPlatform(pulumi.ComponentResource):
             # A newer AMI must not replace a running lab; new hosts pick it up.
             opts=pulumi.ResourceOptions(parent=parent, ignore_changes=["ami"], aliases=aliases(spec.former_name)),
         )
+        # `up` refreshes first: an instance the TTL guard stopped shows as stopped, and this starts
+        # it again and waits until it runs (the resource manages power state, nothing else).
+        power = aws.ec2transitgateway.InstanceState(
+            f"{name}-running", instance_id=instance.id, state="running",
+            opts=pulumi.ResourceOptions(parent=parent, aliases=aliases(spec.former_name and f"{spec.former_name}-running")))
+        # A started instance has a new public address that the refreshed instance (stopped, no
+        # address) cannot know: read it once the instance runs, so no command dials an empty or stale one.
+        running = aws.ec2.get_instance_output(instance_id=power.instance_id,
+                                              opts=pulumi.InvokeOutputOptions(depends_on=[power]))
+        address = running.public_ip
         user = self._settings.os.user
-        return Host(name=name, former_name=spec.former_name, resource=instance, address=instance.public_ip, private_ip=instance.private_ip,
-                    id=instance.id, user=user, arch=machine.arch, memory_mib=machine.memory_mib,
-                    connection=connection(instance.public_ip, user, self.private_key))
+        return Host(name=name, former_name=spec.former_name, resource=power, address=address,
+                    private_ip=instance.private_ip, id=instance.id, user=user, arch=machine.arch,
+                    memory_mib=machine.memory_mib, connection=connection(address, user, self.private_key))
 
     def cost_estimate(self):
         return pricing.estimate(self._settings, parent=self)

@@ -135,3 +135,49 @@ def test_a_region_without_a_default_vpc_says_what_to_do(monkeypatch):
         run(DEV, monkeypatch=monkeypatch, mocks=mocks)
     assert "aws ec2 create-default-vpc --region ap-northeast-2" in str(error.value)
     assert not [r for r in mocks.resources if r.typ.startswith("aws:")]
+
+
+def _connection(resource) -> dict:
+    # The connection holds the private key, so it arrives as a secret.
+    connection = resource.inputs["connection"]
+    return connection.get("value", connection)
+
+
+def _host_of(result, resource) -> str:
+    """The instance a remote command or copy runs on: its name is the host's name and a stage."""
+    names = [i.name for i in result.of_type("aws:ec2/instance:Instance") if resource.name.startswith(f"{i.name}-")]
+    return max(names, key=len)
+
+
+def _remote(result) -> list:
+    return [*result.of_type("command:remote:Command"), *result.of_type("command:remote:CopyToRemote")]
+
+
+def test_stopped_instances_are_started_and_reached_at_their_new_addresses(monkeypatch):
+    # As `up` sees a lab after the TTL guard stopped it: the refresh reports each instance stopped,
+    # without a public address.
+    result = run(DEV, monkeypatch=monkeypatch, mocks=Mocks(stopped=True))
+    instances = result.of_type("aws:ec2/instance:Instance")
+    powers = result.of_type("aws:ec2transitgateway/instanceState:InstanceState")
+    assert sorted(p.inputs["instanceId"] for p in powers) == sorted(f"{i.name}-id" for i in instances)
+    assert all(p.inputs["state"] == "running" for p in powers)
+    # Each address is read from its instance once it runs; the stale (empty) one is never dialled.
+    started = result.mocks.started
+    assert len(set(started.values())) == len(instances)
+    for resource in _remote(result):
+        host = _host_of(result, resource)
+        assert _connection(resource)["host"] == started[f"{host}-id"], resource.name
+        assert f"{host}-running" in result.waits_for(resource.name), resource.name
+    # The exports name the new addresses: the commands a user pastes next reach the hosts.
+    assert [c.split("@")[1] for c in result.value("sshBroker")] == [started["kafka-server-id"]]
+    assert result.value("sshProducer").endswith(f"admin@{started['kafka-producer-id']}")
+    assert result.value("sshConsumer").endswith(f"admin@{started['kafka-consumer-id']}")
+
+
+def test_each_host_waits_for_its_own_instance_to_run_and_no_other(dev):
+    powers = {r.name for r in dev.of_type("aws:ec2transitgateway/instanceState:InstanceState")}
+    assert powers == {"kafka-server-running", "kafka-producer-running", "kafka-consumer-running"}
+    for resource in _remote(dev):
+        running = {w for w in dev.waits_for(resource.name) if w in powers}
+        # The producer and consumer also wait for the broker's private address, never its power.
+        assert f"{_host_of(dev, resource)}-running" in running, resource.name
