@@ -21,18 +21,23 @@ ROOT = Path(__file__).resolve().parents[1]
 PRICES = {"t3.medium": 0.05, "t3.large": 0.1, "t3.small": 0.025, "t4g.small": 0.02, "t4g.medium": 0.04,
           "m7g.large": 0.09}
 ZONES = {"subnet-a": "ap-northeast-2a", "subnet-b": "ap-northeast-2b", "subnet-c": "ap-northeast-2c"}
+VCPUS = {"m7g.large": 2, "c7g.4xlarge": 16}
 MEMORY = {"t3.medium": 4096, "t3.large": 8192, "t3.small": 2048, "t4g.small": 2048, "t4g.medium": 4096,
           "m7g.large": 8192}
 
 
 class Mocks(pulumi.runtime.Mocks):
-    def __init__(self, not_offered: tuple[tuple[str, str], ...] = (), stopped: bool = False) -> None:
+    def __init__(self, not_offered: tuple[tuple[str, str], ...] = (), stopped: bool = False,
+                 quotas: dict[str, float] | None = None, quota_errors: dict[str, str] | None = None) -> None:
         self.resources: list[pulumi.runtime.MockResourceArgs] = []
         self.calls: list[pulumi.runtime.MockCallArgs] = []
         # (zone, instance type) pairs the region does not offer
         self.not_offered = set(not_offered)
         # As a refresh finds instances the TTL guard stopped: state stopped, no public address.
         self.stopped = stopped
+        # Service Quotas: quota code -> value (default: a seasoned account's 640), or the error it gives
+        self.quotas = quotas or {}
+        self.quota_errors = quota_errors or {}
         # instance id -> its public address, once an InstanceState made it run
         self.started: dict[str, str] = {}
 
@@ -67,7 +72,12 @@ class Mocks(pulumi.runtime.Mocks):
             family = kind.split(".")[0]
             arm = family.endswith("g") or "g" in family[2:]
             return {"instanceType": kind, "supportedArchitectures": ["arm64"] if arm else ["x86_64", "i386"],
-                    "memorySize": MEMORY.get(kind, 4096)}
+                    "memorySize": MEMORY.get(kind, 4096), "defaultVcpus": VCPUS.get(kind, 2)}
+        if token == "aws:servicequotas/getServiceQuota:getServiceQuota":
+            code = args.args["quotaCode"]
+            if code in self.quota_errors:
+                return {}, [("", self.quota_errors[code])]
+            return {"id": code, "quotaCode": code, "serviceCode": "ec2", "value": self.quotas.get(code, 640.0)}
         if token == "aws:ssm/getParameter:getParameter":
             arch = "arm" if args.args["name"].endswith("arm64") else "x86"
             return {"name": args.args["name"], "value": f"ami-{arch}", "insecureValue": f"ami-{arch}", "type": "String"}

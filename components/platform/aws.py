@@ -12,7 +12,7 @@ import pulumi_tls as tls
 
 from components.cost import ROOT_VOLUME_GIB
 from components.egress import egress_ports
-from components.platform import pricing
+from components.platform import pricing, quota_check
 from components.platform.base import Host, HostSpec, aliases, connection
 from components.settings import Settings
 from components.stages.kafka import CLIENT_PORT, CONTROLLER_PORT
@@ -26,6 +26,7 @@ class Machine:
     instance_type: str
     arch: str
     memory_mib: int
+    vcpus: int
 
 
 class Catalog:
@@ -42,7 +43,8 @@ class Catalog:
             info = aws.ec2.get_instance_type(instance_type=instance_type)
             archs = info.supported_architectures or []
             arch = "arm64" if "arm64" in archs else "x86_64"
-            self._machines[instance_type] = Machine(instance_type, arch, int(info.memory_size))
+            self._machines[instance_type] = Machine(instance_type, arch, int(info.memory_size),
+                                                    int(info.default_vcpus))
         return self._machines[instance_type]
 
     def ami(self, arch: str) -> str:
@@ -81,6 +83,7 @@ class AwsPlatform(pulumi.ComponentResource):
                                   f"`aws ec2 create-default-subnet --availability-zone <zone>`. Nothing was created.")
         self._zones = self._subnets_by_zone(sorted(subnets.ids))
         self._offered = self._zones_offering(settings)
+        quota_check.refuse_what_cannot_fit(settings, lambda kind: catalog.machine(kind).vcpus)
 
         group = aws.ec2.SecurityGroup(f"{name}-sg", vpc_id=vpc.id,
                                       description="kafka-pipeline: SSH from the operator, Kafka inside the pipeline",
