@@ -1,18 +1,86 @@
-"""An estimate of what the stack costs an hour, from AWS's own price list (the Pricing API), not a
-table we keep by hand. It counts on-demand Linux instance hours; EBS volumes and data transfer are
-extra and named in the estimate's note."""
+"""What a stack costs an hour, with everything AWS bills by the hour for it: instance hours, public
+IPv4 addresses and root volumes, each priced from AWS's own price list (the Pricing API), not from a
+table we keep by hand. Data transfer depends on use and is named as not counted.
+
+The same arithmetic prices the tutorial's lab, so the two compare like for like."""
 from __future__ import annotations
 
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from components.settings import Settings
 
 # The Pricing API answers only from these regions' endpoints.
 PRICING_REGION = "us-east-1"
-# Every instance's encrypted gp3 root disk.
+# Every instance's encrypted root disk.
 ROOT_VOLUME_GIB = 16
+ROOT_VOLUME_TYPE = "gp3"
+# EBS is priced per GB-month and billed per second of use; AWS's own examples turn a month into 730 hours.
+HOURS_PER_MONTH = 730
+NOT_COUNTED = "data transfer (billed per GB moved out of the region or across zones; a lab moves little)"
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """One product in the AWS price list, and the unit its price is in."""
+
+    service_code: str
+    filters: tuple[tuple[str, str], ...]
+    unit: str
+
+    def filter_list(self) -> list[dict[str, str]]:
+        return [{"field": field, "value": value} for field, value in self.filters]
+
+
+def instance_lookup(instance_type: str, region: str) -> Lookup:
+    """Shared on-demand Linux, no licence, in the region."""
+    return Lookup("AmazonEC2", (
+        ("instanceType", instance_type),
+        ("regionCode", region),
+        ("operatingSystem", "Linux"),
+        ("tenancy", "Shared"),
+        ("preInstalledSw", "NA"),
+        ("licenseModel", "No License required"),
+        ("capacitystatus", "Used"),
+    ), "Hrs")
+
+
+def ipv4_lookup(region: str) -> Lookup:
+    """A public IPv4 address in use (billed since February 2024), in the region."""
+    return Lookup("AmazonVPC", (
+        ("regionCode", region),
+        ("group", "VPCPublicIPv4Address"),
+        ("groupDescription", "Hourly charge for In-use Public IPv4 Addresses"),
+    ), "Hrs")
+
+
+def volume_lookup(volume_type: str, region: str) -> Lookup:
+    """EBS storage of one volume type, per GB-month (not its IOPS or throughput)."""
+    return Lookup("AmazonEC2", (
+        ("regionCode", region),
+        ("productFamily", "Storage"),
+        ("volumeApiName", volume_type),
+    ), "GB-Mo")
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """What a lab keeps running, as AWS bills it by the hour."""
+
+    instances: Counter[str]
+    public_ipv4: int
+    volume_type: str
+    volume_gib: int
+
+    @property
+    def hosts(self) -> int:
+        return sum(self.instances.values())
+
+
+# The tutorial's lab: three t2.medium, each with a public address and an 8 GiB gp2 root volume.
+TUTORIAL = Footprint(Counter({"t2.medium": 3}), public_ipv4=3, volume_type="gp2", volume_gib=8)
 
 
 def instance_counts(settings: Settings) -> Counter[str]:
@@ -24,37 +92,45 @@ def instance_counts(settings: Settings) -> Counter[str]:
     return counts
 
 
-def product_filters(instance_type: str, region: str) -> list[dict[str, str]]:
-    """Narrow the EC2 price list to one product: shared on-demand Linux, no licence, in the region."""
-    return [{"field": field, "value": value} for field, value in (
-        ("instanceType", instance_type),
-        ("regionCode", region),
-        ("operatingSystem", "Linux"),
-        ("tenancy", "Shared"),
-        ("preInstalledSw", "NA"),
-        ("licenseModel", "No License required"),
-        ("capacitystatus", "Used"),
-    )]
+def footprint(settings: Settings) -> Footprint:
+    counts = instance_counts(settings)
+    # Every host has a public address: the operator reaches each over SSH.
+    return Footprint(counts, public_ipv4=sum(counts.values()), volume_type=ROOT_VOLUME_TYPE, volume_gib=ROOT_VOLUME_GIB)
 
 
-def on_demand_usd_per_hour(product_json: str) -> float:
-    """The hourly USD price in a Pricing API product document (terms.OnDemand.*.priceDimensions.*)."""
+def on_demand_usd(product_json: str, unit: str) -> float:
+    """The on-demand USD price per `unit` in a Pricing API product document
+    (terms.OnDemand.*.priceDimensions.*)."""
     product = json.loads(product_json)
     for term in product.get("terms", {}).get("OnDemand", {}).values():
         for dimension in term.get("priceDimensions", {}).values():
-            if dimension.get("unit", "Hrs").startswith("Hr") and "USD" in dimension.get("pricePerUnit", {}):
+            if dimension.get("unit") == unit and "USD" in dimension.get("pricePerUnit", {}):
                 return float(dimension["pricePerUnit"]["USD"])
-    raise ValueError("no on-demand hourly USD price in the product document")
+    raise ValueError(f"no on-demand USD price per {unit} in the product document")
 
 
-def estimate(settings: Settings, price_of: Callable[[str], float]) -> Mapping[str, object]:
-    counts = instance_counts(settings)
-    prices = {kind: price_of(kind) for kind in sorted(counts)}
-    total = sum(prices[kind] * n for kind, n in counts.items())
-    hosts = sum(counts.values())
+def estimate(lab: Footprint, region: str, price_of: Callable[[Lookup], float]) -> Mapping[str, object]:
+    """Each hourly charge as a line (what, how many, unit price, USD an hour); the total is the sum
+    of the lines as shown."""
+    lines = []
+    for kind, n in sorted(lab.instances.items()):
+        unit = price_of(instance_lookup(kind, region))
+        lines.append(_line(f"{kind} instance hours", n, unit, "USD per instance-hour"))
+    if lab.public_ipv4:
+        unit = price_of(ipv4_lookup(region))
+        lines.append(_line("public IPv4 addresses in use", lab.public_ipv4, unit, "USD per address-hour"))
+    unit = price_of(volume_lookup(lab.volume_type, region))
+    lines.append(_line(f"{lab.volume_gib} GiB {lab.volume_type} root volumes (billed also while stopped)", lab.hosts,
+                       unit * lab.volume_gib / HOURS_PER_MONTH,
+                       f"USD per volume-hour: {unit:g} USD per GB-month x {lab.volume_gib} / {HOURS_PER_MONTH} h"))
     return {
-        "usdPerHour": round(total, 4),
-        "instances": {kind: {"count": n, "usdPerHour": prices[kind]} for kind, n in sorted(counts.items())},
-        "note": (f"on-demand Linux instance hours in {settings.region} from the AWS Pricing API; not counted: "
-                 f"{hosts} x {ROOT_VOLUME_GIB} GiB gp3 volumes (billed also while stopped) and data transfer"),
+        "usdPerHour": round(sum(line["usdPerHour"] for line in lines), 6),
+        "lines": lines,
+        "notCounted": NOT_COUNTED,
+        "source": f"on-demand prices in {region} from the AWS Pricing API",
     }
+
+
+def _line(item: str, count: int, unit_usd: float, unit: str) -> dict[str, object]:
+    return {"item": item, "count": count, "unitUsd": round(unit_usd, 8), "unit": unit,
+            "usdPerHour": round(count * unit_usd, 6)}

@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # Made-up prices: the mock stands in for the Pricing API, the arithmetic is what is tested.
 PRICES = {"t3.medium": 0.05, "t3.large": 0.1, "t3.small": 0.025, "t4g.small": 0.02, "t4g.medium": 0.04,
           "m7g.large": 0.09}
+IPV4_PRICE = 0.004
+VOLUME_PRICES = {"gp3": 0.073, "gp2": 0.1}
 ZONES = {"subnet-a": "ap-northeast-2a", "subnet-b": "ap-northeast-2b", "subnet-c": "ap-northeast-2c"}
 VCPUS = {"m7g.large": 2, "c7g.4xlarge": 16}
 MEMORY = {"t3.medium": 4096, "t3.large": 8192, "t3.small": 2048, "t4g.small": 2048, "t4g.medium": 4096,
@@ -83,12 +85,17 @@ class Mocks(pulumi.runtime.Mocks):
             return {"name": args.args["name"], "value": f"ami-{arch}", "insecureValue": f"ami-{arch}", "type": "String"}
         if token == "aws:pricing/getProduct:getProduct":
             values = {f["field"]: f["value"] for f in args.args["filters"]}
-            price = PRICES[values["instanceType"]]
+            if args.args["serviceCode"] == "AmazonVPC":
+                price, unit = IPV4_PRICE, "Hrs"
+            elif values.get("productFamily") == "Storage":
+                price, unit = VOLUME_PRICES[values["volumeApiName"]], "GB-Mo"
+            else:
+                price, unit = PRICES[values["instanceType"]], "Hrs"
             product = {"product": {"attributes": values},
                        "terms": {"OnDemand": {"SKU.TERM": {"priceDimensions": {"SKU.TERM.DIM": {
-                           "unit": "Hrs", "pricePerUnit": {"USD": f"{price:.10f}"}}}}}}}
-            import json as _json
-            return {"result": _json.dumps(product), "serviceCode": "AmazonEC2", "filters": args.args["filters"]}
+                           "unit": unit, "pricePerUnit": {"USD": f"{price:.10f}"}}}}}}}
+            return {"result": json.dumps(product), "serviceCode": args.args["serviceCode"],
+                    "filters": args.args["filters"]}
         if token == "aws:ec2/getInstance:getInstance":
             instance = args.args["instanceId"]
             address = self.started.get(instance, "" if self.stopped else public_ip(instance.removesuffix("-id")))

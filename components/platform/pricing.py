@@ -1,4 +1,4 @@
-"""The stack's hourly cost from AWS's own price list (the Pricing API, answered from us-east-1),
+"""The stack's hourly cost (instances, public IPv4 addresses, root volumes) from AWS's own price list (the Pricing API, answered from us-east-1),
 through a provider that acts as the stack's own AWS user. Never fatal: without the permission the
 estimate says it is unavailable."""
 from __future__ import annotations
@@ -38,14 +38,13 @@ def estimate(settings: Settings, parent: pulumi.Resource) -> dict:
     provider = aws.Provider("pricing", region=cost.PRICING_REGION, **stack_aws_settings(),
                             opts=pulumi.ResourceOptions(parent=parent))
 
-    def price_of(instance_type: str) -> float:
-        product = aws.pricing.get_product(service_code="AmazonEC2",
-                                          filters=cost.product_filters(instance_type, settings.region),
+    def price_of(lookup: cost.Lookup) -> float:
+        product = aws.pricing.get_product(service_code=lookup.service_code, filters=lookup.filter_list(),
                                           opts=pulumi.InvokeOptions(provider=provider))
-        return cost.on_demand_usd_per_hour(product.result)
+        return cost.on_demand_usd(product.result, lookup.unit)
 
     try:
-        return dict(cost.estimate(settings, price_of))
+        return dict(cost.estimate(cost.footprint(settings), settings.region, price_of))
     except Exception as error:  # a missing pricing:GetProducts permission must not stop a deployment
         pulumi.log.warn(f"no cost estimate: {error}")
         return {"usdPerHour": None, "note": f"unavailable ({str(error).splitlines()[0][:200]}); "

@@ -11,11 +11,13 @@ from components.errors import ConfigError
 from components.schema import Option
 
 PLATFORMS = ("aws", "local")
-# Graviton (t4g) costs ~20% less than t3 for the same memory: with a 4 GiB broker (1 GiB heap, the
-# rest page cache) and two 2 GiB Logstash hosts (heap, the config check's JVM, the OS), the dev
-# stack runs at under half the tutorial's three t2.medium an hour (tests/bench/prices.py).
+# Graviton (t4g) costs ~20% less than t3 for the same memory. Three 2 GiB hosts: the broker (a
+# 512 MiB heap, the rest page cache and the OS) and two Logstash hosts (heap, the config check's JVM,
+# the OS). With everything billed by the hour counted on both sides (instances, public IPv4
+# addresses, root volumes), the dev stack costs under half the tutorial's three t2.medium
+# (tests/bench/prices.py); the README gives the figures and what each host leaves as headroom.
 DEFAULT_LOGSTASH_INSTANCE = "t4g.small"
-DEFAULT_KAFKA_INSTANCE = "t4g.medium"
+DEFAULT_KAFKA_INSTANCE = "t4g.small"
 # replicationFactor left out so it follows kafka.brokers (1, or 3 for a cluster)
 DEFAULT_TOPICS = [{"name": "twitter", "partitions": 1}]
 TOPIC_KEYS = ("name", "partitions", "replicationFactor")

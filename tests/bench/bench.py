@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from components import cost  # noqa: E402
 from components.settings import all_topics  # noqa: E402
 from tests.bench import java_clients, prices, python_clients, timeline  # noqa: E402
 from tests.integration import flow  # noqa: E402
@@ -179,7 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     rehearsal = None if args.no_rehearsal else rehearsal_figures()
 
     dev = make({}, stack="dev")
-    cost, tutorial = prices.hourly(prices.stack_instances(dev)), prices.hourly(prices.TUTORIAL)
+    dev_cost, tutorial_cost = prices.hourly(prices.dev_footprint(dev)), prices.hourly(cost.TUTORIAL)
+    usd, tutorial = dev_cost["usdPerHour"], tutorial_cost["usdPerHour"]
     print()
     print(f"kafka-pipeline benchmarks, {datetime.date.today()}, {Path('/proc/cpuinfo').read_text().count('processor')} "
           f"cores; Kafka {settings.kafka.version}, broker heap {ours['heap']} MiB, {RECORD_BYTES} B records, "
@@ -193,16 +195,18 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(head))
     for line in client_rows(ours, stock, args):
         print(line)
-    print(row(f"dev stack, USD/h in {prices.REGION}", f"{cost:.4f}", f"3 x t2.medium {tutorial:.4f}",
-              f"{cost / tutorial:.2f}", "<= 0.5"))
+    print(row(f"dev stack, USD/h in {prices.REGION}, all counted", f"{usd:.4f}", f"tutorial {tutorial:.4f}",
+              f"{usd / tutorial:.2f}", "<= 0.5"))
     if rehearsal:
         print(row("rehearsal: up to first event at consumer, s", f"{rehearsal['first_event_s']:.0f}", "", "", "< 120"))
         for role, peak in rehearsal["rerun_peak_mib"].items():
             print(row(f"rehearsal: {role} peak memory in a re-run, MiB", f"{peak:.0f}", "t4g.small 2048", "",
                       "< 2048"))
-    print(f"Prices: {prices.SOURCE} (read {prices.READ_ON}). "
-          f"dev = {', '.join(f'{n} x {k}' for k, n in sorted(prices.stack_instances(dev).items()))}; "
-          f"topics {', '.join(t.name for t in all_topics(settings))}.")
+    print(f"Prices: {prices.SOURCE} (read {prices.READ_ON}); not counted: {cost.NOT_COUNTED}.")
+    for name, estimate in (("dev", dev_cost), ("tutorial", tutorial_cost)):
+        print(f"  {name}: " + "; ".join(f"{line['count']} x {line['item']} {line['usdPerHour']:.4f}"
+                                       for line in estimate["lines"]) + f" = {estimate['usdPerHour']:.4f} USD/h")
+    print(f"Topics: {', '.join(t.name for t in all_topics(settings))}.")
     if rehearsal:
         print(f"Rehearsal, real {rehearsal['logstash']} (the first up; the re-run changed logstash.heapMb)")
         print("Rehearsal stage spans (seconds after up began):")

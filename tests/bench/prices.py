@@ -1,20 +1,27 @@
-"""What the dev stack costs an hour against the tutorial's three t2.medium, at public on-demand
-prices in the tutorial's region. The Pricing API is out of reach here; a stack's own estimatedCost
-output stays the live figure.
+"""What the dev stack costs an hour against the tutorial's lab, with everything billed by the hour
+counted on both sides (instance hours, public IPv4 addresses, root volumes), at public on-demand
+prices in the tutorial's region, through the same arithmetic as the stack's estimatedCost
+(components/cost.py). The Pricing API is out of reach here; estimatedCost stays the live figure.
 
-Source: the AWS price list (offer file of ap-northeast-2) as rebuilt every 7 hours into
-skypilot-org/skypilot-catalog, catalogs/v8/aws/vms.csv (column Price: on-demand, Linux, shared),
-read 2026-11-28; t3.small, t3.medium and t4g.small agree with a Seoul bill summary of 2026-10-09
-(woowacourse-teams/2026-yesulin, backend/docs/operations/cost.md)."""
+Sources, read 2026-11-28 and 2026-12-02:
+- instances: the AWS price list (offer file of ap-northeast-2) as rebuilt into
+  skypilot-org/skypilot-catalog, catalogs/v8/aws/vms.csv (on-demand, Linux, shared); t3.small,
+  t3.medium and t4g.small agree with a Seoul bill summary of 2026-10-09;
+- public IPv4: 0.005 USD per in-use address-hour (the AWS price list's AmazonVPC product
+  "Hourly charge for In-use Public IPv4 Addresses"; a Seoul bill line APN2-PublicIPv4:InUseAddress,
+  43.148 h for 0.2157 USD, agrees);
+- EBS in Seoul: gp3 0.0912 and gp2 0.114 USD per GB-month, as Seoul bill lines show
+  (APN2-EBS:VolumeUsage.gp3, 2.282 GB-mo for 0.2081 USD; APN2-EBS:VolumeUsage.gp2, 930 GB-mo for
+  106.02 USD)."""
 from __future__ import annotations
 
-from collections import Counter
-
+from components import cost
 from components import settings as config
 
 REGION = "ap-northeast-2"
-SOURCE = "AWS price list for ap-northeast-2 via skypilot-org/skypilot-catalog catalogs/v8/aws/vms.csv"
-READ_ON = "2026-11-28"
+SOURCE = ("AWS price list for ap-northeast-2 (instances via skypilot-org/skypilot-catalog vms.csv; "
+          "IPv4 and EBS as Seoul bills show them)")
+READ_ON = "2026-12-02"
 USD_PER_HOUR = {
     "t2.medium": 0.0576,
     "t3.micro": 0.013,
@@ -25,14 +32,25 @@ USD_PER_HOUR = {
     "t4g.medium": 0.0416,
     "t4g.large": 0.0832,
 }
-# The original lab: broker, producer and consumer, each a t2.medium.
-TUTORIAL = Counter({"t2.medium": 3})
+IPV4_USD_PER_HOUR = 0.005
+EBS_USD_PER_GB_MONTH = {"gp3": 0.0912, "gp2": 0.114}
 
 
-def hourly(instances: Counter) -> float:
-    return sum(USD_PER_HOUR[kind] * n for kind, n in instances.items())
+def price_of(lookup: cost.Lookup) -> float:
+    """The table above, answering the same lookups the stack sends the Pricing API."""
+    fields = dict(lookup.filters)
+    assert fields["regionCode"] == REGION, fields
+    if lookup.service_code == "AmazonVPC":
+        return IPV4_USD_PER_HOUR
+    if fields.get("productFamily") == "Storage":
+        return EBS_USD_PER_GB_MONTH[fields["volumeApiName"]]
+    return USD_PER_HOUR[fields["instanceType"]]
 
 
-def stack_instances(settings: config.Settings) -> Counter:
-    return Counter({settings.kafka.instance_type: settings.kafka.brokers}) + Counter(
-        {settings.producer.instance_type: 1}) + Counter({settings.consumer.instance_type: 1})
+def hourly(lab: cost.Footprint) -> dict:
+    """The estimate, line by line, as estimatedCost would show it in the region."""
+    return dict(cost.estimate(lab, REGION, price_of))
+
+
+def dev_footprint(settings: config.Settings) -> cost.Footprint:
+    return cost.footprint(settings)

@@ -1,12 +1,12 @@
 """The bench's own arithmetic: which client settings it reads back, what it prices, which chain it
 calls critical. Figures are printed by make bench, never asserted; these helpers decide what the
 figures mean, so they are tested like the rest."""
-from collections import Counter
 
 from components.logstash.lscl import Plugin
 from components.logstash.parse import parse
 from components.stages import sink, source
 from components.stages.plan import Facts
+from components import cost
 from tests.bench import java_clients, prices, timeline
 from tests.settings import make
 
@@ -44,12 +44,13 @@ def test_no_rendered_kafka_option_is_silently_left_out_of_the_java_clients(tmp_p
         assert not unknown, f"{role}: map {sorted(unknown)} in tests/bench/java_clients.JAVA_NAMES"
 
 
-def test_every_default_instance_type_has_a_price_and_the_sums_add_up():
-    dev = make({}, stack="dev")
-    instances = prices.stack_instances(dev)
-    assert instances == Counter({"t4g.medium": 1, "t4g.small": 2})
-    assert abs(prices.hourly(instances) - (0.0416 + 2 * 0.0208)) < 1e-9
-    assert abs(prices.hourly(prices.TUTORIAL) - 3 * 0.0576) < 1e-9
+def test_the_dev_stack_and_the_tutorial_are_priced_line_by_line_the_same_way():
+    dev = prices.hourly(prices.dev_footprint(make({}, stack="dev")))
+    tutorial = prices.hourly(cost.TUTORIAL)
+    for estimate in (dev, tutorial):
+        assert [line["item"].split()[1] for line in estimate["lines"]][-2:] == ["IPv4", "GiB"]
+        assert abs(sum(line["usdPerHour"] for line in estimate["lines"]) - estimate["usdPerHour"]) < 1e-9
+    assert abs(tutorial["usdPerHour"] - (3 * 0.0576 + 3 * 0.005 + 3 * 8 * 0.114 / 730)) < 1e-6
 
 
 def test_the_critical_chain_is_the_host_whose_stages_end_last():

@@ -39,7 +39,7 @@ def triggers(run) -> dict[str, str]:
 
 def test_changing_one_stage_changes_only_that_stages_trigger(monkeypatch):
     before = triggers(run(DEV, monkeypatch=monkeypatch))
-    after = triggers(run({**DEV, "kafka": {"heapMb": 2048}}, monkeypatch=monkeypatch))
+    after = triggers(run({**DEV, "kafka": {"heapMb": 1024}}, monkeypatch=monkeypatch))
     changed = sorted(name for name in before if before[name] != after[name])
     assert changed == ["kafka-server-kafka-files"]
 

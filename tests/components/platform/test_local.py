@@ -26,8 +26,8 @@ def test_hosts_are_machines_on_the_stacks_bridge(rehearsal):
     network = rehearsal.named("pipeline-network").inputs
     assert {m["bridge"] for m in machines.values()} == {network["bridge"]}
     assert machines["kafka-server"]["user_name"] == "admin"
-    # Sized as the instance types they rehearse: t4g.medium 4 GiB, t4g.small 2 GiB.
-    assert machines["kafka-server"]["memory_mib"] == 4096 and machines["kafka-producer"]["memory_mib"] == 2048
+    # Sized as the instance types they rehearse: t4g.small, 2 GiB each.
+    assert machines["kafka-server"]["memory_mib"] == 2048 and machines["kafka-producer"]["memory_mib"] == 2048
     assert len({m["machine"] for m in machines.values()}) == 3
 
 

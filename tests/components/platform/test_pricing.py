@@ -5,26 +5,38 @@ import json
 
 import pytest
 
-from tests.program import DEV, Mocks, run
+from components.cost import HOURS_PER_MONTH, ROOT_VOLUME_GIB
+from tests.program import DEV, IPV4_PRICE, PRICES, VOLUME_PRICES, Mocks, run
+
+VOLUME_HOUR = VOLUME_PRICES["gp3"] * ROOT_VOLUME_GIB / HOURS_PER_MONTH
 
 
-
-def test_hourly_cost_comes_from_the_price_list_for_every_instance(dev):
-    cost = dev.value("estimatedCost")
-    assert cost["usdPerHour"] == pytest.approx(0.04 + 2 * 0.02)
-    assert cost["instances"]["t4g.small"] == {"count": 2, "usdPerHour": 0.02}
+def test_every_hourly_charge_comes_from_the_price_list_as_a_line(dev):
+    estimate = dev.value("estimatedCost")
+    hosts = 3
+    instances = sum(PRICES[i.inputs["instanceType"]] for i in dev.of_type("aws:ec2/instance:Instance"))
+    assert estimate["usdPerHour"] == pytest.approx(instances + hosts * IPV4_PRICE + hosts * VOLUME_HOUR)
+    # The lines add up to the total as shown, and name what they count.
+    assert sum(line["usdPerHour"] for line in estimate["lines"]) == pytest.approx(estimate["usdPerHour"], abs=1e-9)
+    items = [line["item"] for line in estimate["lines"]]
+    assert "public IPv4 addresses in use" in items
+    assert f"{ROOT_VOLUME_GIB} GiB gp3 root volumes (billed also while stopped)" in items
+    ipv4 = next(line for line in estimate["lines"] if "IPv4" in line["item"])
+    assert ipv4["count"] == hosts and ipv4["usdPerHour"] == pytest.approx(hosts * IPV4_PRICE)
+    assert "data transfer" in estimate["notCounted"]
     lookups = [c for c in dev.mocks.calls if c.token == "aws:pricing/getProduct:getProduct"]
-    assert len(lookups) == 2 and all(c.provider and "pricing" in c.provider for c in lookups)
-    filters = {f["field"]: f["value"] for f in lookups[0].args["filters"]}
-    assert filters["regionCode"] == "ap-northeast-2" and filters["operatingSystem"] == "Linux"
-    provider = dev.named("pricing")
-    assert provider.inputs["region"] == "us-east-1"
+    assert all(c.provider and "pricing" in c.provider for c in lookups)
+    assert all({f["field"]: f["value"] for f in c.args["filters"]}["regionCode"] == "ap-northeast-2" for c in lookups)
+    assert sorted(c.args["serviceCode"] for c in lookups).count("AmazonVPC") == 1
+    assert dev.named("pricing").inputs["region"] == "us-east-1"
 
 
-
-def test_class_cost_counts_every_students_hosts(monkeypatch):
+def test_class_cost_counts_every_students_hosts_addresses_and_volumes(monkeypatch):
     result = run({**DEV, "students": ["ana", "ben", "cho"]}, stack="class", monkeypatch=monkeypatch)
-    assert result.value("estimatedCost")["usdPerHour"] == pytest.approx(0.04 + 6 * 0.02)
+    instances = result.of_type("aws:ec2/instance:Instance")
+    assert len(instances) == 7
+    expected = sum(PRICES[i.inputs["instanceType"]] for i in instances) + 7 * (IPV4_PRICE + VOLUME_HOUR)
+    assert result.value("estimatedCost")["usdPerHour"] == pytest.approx(expected)
 
 
 

@@ -112,7 +112,7 @@ def test_bad_region_is_refused():
 def test_defaults_follow_the_contract():
     s = settings()
     assert (s.kafka.version, s.kafka.mode, s.kafka.brokers, s.kafka.instance_type) == (
-        releases.DEFAULT_KAFKA, "kraft", 1, "t4g.medium")
+        releases.DEFAULT_KAFKA, "kraft", 1, "t4g.small")
     assert [(t.name, t.partitions, t.replication_factor) for t in s.kafka.topics] == [("twitter", 1, 1)]
     assert s.producer.topic == "twitter" and s.consumer.topics == ("twitter",)
     assert s.consumer.group_id == "logstash" and s.consumer.sink.type == "stdout"
