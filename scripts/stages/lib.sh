@@ -25,10 +25,36 @@ pkg_installed_apt() { [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/nu
 pkg_install_apt() {
   # A fresh cloud image ships without package lists; refresh them when older than an hour.
   if [[ -z $(find /var/lib/apt/lists -maxdepth 1 -name '*Packages*' -mmin -60 -print -quit) ]]; then
-    apt-get -o DPkg::Lock::Timeout=300 update -qq
+    apt_get update -qq
   fi
-  # The lock timeout waits out apt runs the image starts at boot (apt-daily, unattended-upgrades).
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "$@" >/dev/null
+  apt_get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# How long apt_get waits for apt runs the image starts at boot (apt-daily, unattended-upgrades).
+APT_LOCK_WAIT=${APT_LOCK_WAIT:-600}
+
+# apt_get ARGS...: apt-get that waits, up to APT_LOCK_WAIT seconds in all, for every lock apt takes.
+# DPkg::Lock::Timeout covers dpkg's locks only; `apt-get update` fails at once on the lists lock,
+# so a failure that is a held lock is retried, and any other failure is final.
+apt_get() {
+  local deadline=$((SECONDS + APT_LOCK_WAIT)) errors held said=""
+  errors=$(mktemp)
+  until DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout="$((deadline > SECONDS ? deadline - SECONDS : 0))"     "$@" 2>"$errors"; do
+    held=$(grep -o 'Could not get lock [^ ]*' "$errors" | head -n 1 || true)
+    if [[ -z $held ]]; then
+      cat "$errors" >&2 && rm -f "$errors"
+      die "apt-get $1 failed (above); the host's package sources or network need a look, then run the deployment again"
+    fi
+    if ((SECONDS >= deadline)); then
+      cat "$errors" >&2 && rm -f "$errors"
+      die "apt is still busy after ${APT_LOCK_WAIT}s (${held#Could not get }); see what holds it with \
+sudo systemctl list-units 'apt*' 'unattended*', let it finish, then run the deployment again"
+    fi
+    [[ $said == "$held" ]] || log "waiting for another apt run to finish: ${held#Could not get }"
+    said=$held
+    sleep 2
+  done
+  cat "$errors" >&2 && rm -f "$errors"
 }
 pkg_installed_dnf() { rpm -q "$1" >/dev/null 2>&1; }
 pkg_install_dnf() { dnf install -y -q "$@"; }
