@@ -13,7 +13,8 @@ class OperatingSystem:
     family: str
     # The image's default SSH user, with passwordless sudo (Debian's cloud images: admin).
     user: str
-    # EC2 architecture (x86_64 | arm64) -> the headless Java 17 package; a Graviton host asks for its own.
+    # EC2 architecture (x86_64 | arm64) -> the headless Java package the broker runs on (Kafka 4 runs
+    # on 17, 21 and 25); a Graviton host asks for its own.
     java_packages: dict[str, str]
     gnupg_package: str
     # AWS: Systems Manager public parameter holding the newest official AMI, per EC2 architecture.
@@ -24,6 +25,15 @@ class OperatingSystem:
 
 OPERATING_SYSTEMS: dict[str, OperatingSystem] = {
     # Debian's own AMIs publish their IDs under /aws/service/debian/release/<major>/latest/<arch>.
+    # Debian 13 (trixie), stable since August 2025: no Java 17 in its archive; 21 is its default
+    # (default-jre-headless), built for amd64 and arm64.
+    "debian-13": OperatingSystem(
+        id="debian-13", family="apt", user="admin",
+        java_packages={"x86_64": "openjdk-21-jre-headless", "arm64": "openjdk-21-jre-headless"},
+        gnupg_package="gnupg",
+        ami_parameters={"x86_64": "/aws/service/debian/release/13/latest/amd64",
+                        "arm64": "/aws/service/debian/release/13/latest/arm64"},
+        suite="trixie"),
     "debian-12": OperatingSystem(
         id="debian-12", family="apt", user="admin",
         # Debian builds openjdk-17 for both (bookworm main, binary-amd64 and binary-arm64).
@@ -40,5 +50,5 @@ OPERATING_SYSTEMS: dict[str, OperatingSystem] = {
         ami_parameters={"x86_64": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
                         "arm64": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"}),
 }
-# The default deployment is the one the local platform rehearses.
-DEFAULT_OS = "debian-12"
+# Debian's stable release; the local platform rehearses the same one by default.
+DEFAULT_OS = "debian-13"

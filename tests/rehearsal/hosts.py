@@ -22,9 +22,12 @@ class Remote:
     user: str
     key: Path
 
+    def call(self, command: str, timeout: float = 60) -> subprocess.CompletedProcess:
+        return subprocess.run(["ssh", "-i", str(self.key), *SSH_OPTIONS, f"{self.user}@{self.address}", command],
+                              capture_output=True, text=True, timeout=timeout)
+
     def run(self, command: str, timeout: float = 60, check: bool = True) -> str:
-        result = subprocess.run(["ssh", "-i", str(self.key), *SSH_OPTIONS, f"{self.user}@{self.address}", command],
-                                capture_output=True, text=True, timeout=timeout)
+        result = self.call(command, timeout)
         if check and result.returncode != 0:
             raise AssertionError(f"on {self.address}: `{command}` failed ({result.returncode}): {result.stderr.strip()}")
         return result.stdout
@@ -114,13 +117,23 @@ def startups(journal: str) -> list[float]:
 
 # ---- nothing of ours left behind ----
 
+def machine_env(stack: str, bridge: str, host_name: str) -> dict[str, str]:
+    """What scripts/local/machine.sh needs to act on one of the stack's machines."""
+    machine = local.machine_name(stack, host_name)
+    return {"machine": machine, "machine_dir": str(state_dir(bridge) / "machines" / machine), "bridge": bridge,
+            "cgroup": local_resources.cgroup_name(machine)}
+
+
+def machine_running(stack: str, bridge: str, host_name: str) -> bool:
+    """Whether the machine runs, as the platform itself reads it on a refresh."""
+    return json.loads(local_resources.run("machine.sh", "status", machine_env(stack, bridge, host_name)))["running"]
+
+
 def move_machine(stack: str, bridge: str, host_name: str, address: str) -> None:
     """Stop a local host and start it on a new address, as a stopped and started EC2 instance gets a
     new public one; its lease moves with it. Pulumi learns of it only by refreshing."""
-    machine = local.machine_name(stack, host_name)
-    folder = state_dir(bridge) / "machines" / machine
-    env = {"machine": machine, "machine_dir": str(folder), "bridge": bridge,
-           "cgroup": local_resources.cgroup_name(machine)}
+    env = machine_env(stack, bridge, host_name)
+    machine, folder = env["machine"], Path(env["machine_dir"])
     local_resources.run("machine.sh", "stop", env)
     old = (folder / "address").read_text().strip()
     network = folder / "rootfs" / "etc" / "systemd" / "network" / "10-host0.network"

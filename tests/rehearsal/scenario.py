@@ -112,6 +112,17 @@ class Rehearsal:
                              + "\n".join(f"--- {name}:\n{text}" for name, text in logs.items()))
 
 
+def runs_the_stacks_os(r: Rehearsal, remote: Remote) -> str:
+    """The host booted the release the stack asked for and runs Kafka on that release's own Java;
+    its os-release line and Java version, for the report."""
+    release = dict(line.split("=", 1) for line in remote.run("cat /etc/os-release").splitlines() if "=" in line)
+    assert f"debian-{release['VERSION_ID'].strip(chr(34))}" == r.settings.os.id, release
+    package = r.settings.os.java_packages[local.local_arch()]
+    assert remote.run(f"dpkg-query -W -f='${{db:Status-Status}}' {package}").strip() == "installed", package
+    java = remote.run("java -version 2>&1 | head -n 1").strip()
+    return f"{release['PRETTY_NAME'].strip(chr(34))}, {java}"
+
+
 def stage_durations(remotes: dict[str, Remote]) -> dict[str, float]:
     durations = {}
     for name, remote in remotes.items():

@@ -12,9 +12,11 @@ import time
 
 import pytest
 
+from components.stages.base import TTL_UNIT
 from tests.integration.logstash import printed_events
+from tests.rehearsal import apt_lock, hosts
 from tests.rehearsal.scenario import (Probe, Rehearsal, broker_offsets, keep_books, logstash_figures,
-                                      producer_pipeline, report, stage_durations, summary)
+                                      producer_pipeline, report, runs_the_stacks_os, stage_durations, summary)
 
 pytestmark = [pytest.mark.integration, pytest.mark.rehearsal]
 
@@ -26,6 +28,7 @@ def test_one_broker_from_nothing_to_nothing(capsys):
         broker, consumer = remotes["broker-1"], remotes["consumer"]
         first = r.first_event(consumer)
 
+        system = runs_the_stacks_os(r, broker)
         commands = [x for x in r.ws.resources() if x["type"] == "command:remote:Command"]
         assert len(commands) >= 10, "the state holds the remote commands that ran over SSH"
         assert broker.run("systemctl show kafka -p User --value").strip() == "kafka"
@@ -47,6 +50,20 @@ def test_one_broker_from_nothing_to_nothing(capsys):
             assert remote.run(f"ps -o user= -p {pid}").strip() == "logstash"
         assert consumer.run("/opt/logstash/bin/logstash --version").split()[:2] == ["logstash", r.logstash_version()]
 
+        # A stage waits while another apt run holds the package lists, as apt-daily does on a fresh
+        # cloud image, and gives up with a message when the hold outlasts its bound.
+        apt_lock.prepare_stage(broker)
+        apt_lock.hold_lists_lock(broker, 20)
+        waited, took = apt_lock.run_stage(broker)
+        assert waited.returncode == 0 and apt_lock.installed(broker), waited.stderr[-3000:]
+        assert "waiting for another apt run to finish" in waited.stderr and took >= 10, (took, waited.stderr[-3000:])
+        apt_lock.prepare_stage(broker)
+        apt_lock.hold_lists_lock(broker, 120)
+        gave_up, took = apt_lock.run_stage(broker, lock_wait_s=4)
+        assert gave_up.returncode != 0 and "apt is still busy after 4s" in gave_up.stderr, gave_up.stderr[-3000:]
+        assert not apt_lock.installed(broker) and took < 60, took
+        apt_lock.clean_up(broker)
+
         # The broker host reboots: Kafka is back by itself and nothing acknowledged is lost.
         bootstrap = r.ws.outputs()["bootstrapServers"]
         with Probe(producer_pipeline(remotes["producer"]), "reboot") as probe:
@@ -61,16 +78,36 @@ def test_one_broker_from_nothing_to_nothing(capsys):
                 time.sleep(2)
         assert probe.failed == [] and probe.acked, (probe.failed[:5], len(probe.acked))
 
-        books = keep_books(r, remotes, bootstrap, probe.acked)
+        # The TTL guard (its own unit) powers every host off; `up` boots them and events flow again.
+        for remote in remotes.values():
+            remote.call(f"sudo systemctl start --no-block {TTL_UNIT}.service", timeout=30)
+        deadline = time.monotonic() + 120
+        while any(hosts.machine_running(r.ws.stack, r.bridge, name) for name in r.host_names()):
+            assert time.monotonic() < deadline, "the TTL guard did not power the hosts off"
+            time.sleep(1)
+        r.ws.up()
+        assert r.hosts() == remotes, "the hosts came back on other addresses than the exports name"
+        with Probe(producer_pipeline(remotes["producer"]), "after-stop") as after_stop:
+            broker.wait_until("systemctl is-active --quiet kafka", 240, "kafka after the stop")
+            before = sum(broker_offsets(bootstrap, "twitter").values())
+            deadline = time.monotonic() + 180
+            while sum(broker_offsets(bootstrap, "twitter").values()) < before + 100:
+                assert time.monotonic() < deadline, "no events flowed after the hosts came back"
+                time.sleep(2)
+        assert after_stop.failed == [] and after_stop.acked, (after_stop.failed[:5], len(after_stop.acked))
+
+        books = keep_books(r, remotes, bootstrap, probe.acked | after_stop.acked)
         figures = logstash_figures(r, remotes)
-        report(capsys, summary("1 broker", first, stage_durations(remotes), books, figures))
+        report(capsys, summary("1 broker", first, stage_durations(remotes), books, figures) + f"; hosts: {system}")
         assert books.lost == 0 and books.received == books.stored > 0, books
 
 
 def test_a_class_of_two_on_three_brokers_that_converge_when_two_start_late(capsys):
     # Three partitions, so their leaders spread over the brokers; two students, each with their own
-    # topic, consumer group, producer and consumer host.
-    config = {"kafka": {"brokers": 3, "topics": [{"name": "twitter", "partitions": 3}]}, "students": ["ana", "ben"]}
+    # topic, consumer group, producer and consumer host. On Debian 12 (Java 17), which stays
+    # selectable: the other rehearsals run the default, Debian 13 (Java 21).
+    config = {"kafka": {"brokers": 3, "topics": [{"name": "twitter", "partitions": 3}]}, "students": ["ana", "ben"],
+              "os": "debian-12"}
     with Rehearsal("rehearsal-3", "10.214.202.0/24", config) as r:
         # Broker 1 first, alone: its quorum has no majority, yet its stages must finish.
         late = ("**kafka-server-2-*", "**kafka-server-3-*")
@@ -84,13 +121,14 @@ def test_a_class_of_two_on_three_brokers_that_converge_when_two_start_late(capsy
         first = min(r.first_event(remotes[f"consumer-{s}"]) for s in ("ana", "ben"))
         for i in (1, 2, 3):
             assert remotes[f"broker-{i}"].run("systemctl is-active kafka").strip() == "active"
+        system = runs_the_stacks_os(r, remotes["broker-1"])
         # The operator reaches every broker through its own tunnel, whichever leads a partition.
         smoke = r.ws.script("smoke", r.ws.stack)
         assert smoke.stdout.strip().startswith("OK") and "0@" in smoke.stdout and "2@" in smoke.stdout, smoke.stdout
         bootstrap = r.ws.outputs()["bootstrapServers"]
         books = {s: keep_books(r, remotes, bootstrap, set(), student=s) for s in ("ana", "ben")}
         report(capsys, summary("3 brokers, a class of 2", first, stage_durations(remotes), books["ana"],
-                               logstash_figures(r, remotes)) + f"; ben: {books['ben']}")
+                               logstash_figures(r, remotes)) + f"; ben: {books['ben']}; hosts: {system}")
         for student, b in books.items():
             assert b.lost == 0 and b.received == b.stored > 0, (student, b)
             # Each consumer printed its own student's topic and no other.

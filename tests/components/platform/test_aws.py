@@ -58,12 +58,12 @@ def test_instance_architecture_follows_the_instance_type(dev, monkeypatch):
     assert amis == {"kafka-server": "ami-x86", "kafka-producer": "ami-arm", "kafka-consumer": "ami-arm"}
     params = sorted(c.args["name"] for c in mixed.mocks.calls if c.token == "aws:ssm/getParameter:getParameter")
     # The default OS is the Debian release the local platform rehearses, from Debian's own AMIs.
-    assert params == ["/aws/service/debian/release/12/latest/amd64", "/aws/service/debian/release/12/latest/arm64"]
+    assert params == ["/aws/service/debian/release/13/latest/amd64", "/aws/service/debian/release/13/latest/arm64"]
 
 
 def test_a_graviton_broker_gets_the_oses_java_for_arm64(dev):
-    """The same Java package names serve arm64 on both OSes; the broker's stage asks for it."""
-    assert "JAVA_PACKAGE='openjdk-17-jre-headless'" in rendered(dev, "kafka-server", "java")["stage.env"]
+    """The same Java package names serve arm64 on every OS; the broker's stage asks for it."""
+    assert "JAVA_PACKAGE='openjdk-21-jre-headless'" in rendered(dev, "kafka-server", "java")["stage.env"]
     brokers = [r for r in dev.of_type("aws:ec2/instance:Instance") if r.name == "kafka-server"]
     assert [b.inputs["instanceType"] for b in brokers] == ["t4g.small"]
 

@@ -42,7 +42,7 @@ def test_stages_reach_local_hosts_over_ssh_at_their_bridge_address(rehearsal):
 def test_local_hosts_run_debian_packages(rehearsal):
     from tests.test_main import rendered
     env = rendered(rehearsal, "kafka-server", "java")["stage.env"]
-    assert "JAVA_PACKAGE='openjdk-17-jre-headless'" in env and "PKG_FAMILY='apt'" in env
+    assert "JAVA_PACKAGE='openjdk-21-jre-headless'" in env and "PKG_FAMILY='apt'" in env
 
 
 def test_a_new_image_recipe_names_a_new_image_folder(monkeypatch):

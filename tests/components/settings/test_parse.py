@@ -70,8 +70,8 @@ BAD = [
     ({"sshPublicKey": "my laptop key"}, "sshPublicKey", "OpenSSH public key"),
     ({"colour": "blue"}, "colour", "unknown key"),
     ({"platform": "gcp"}, "platform", "allowed: aws, local"),
-    ({"os": "ubuntu-24.04"}, "os", "allowed: debian-12, al2023"),
-    ({"platform": "local", "os": "al2023"}, "os", "boots debian-12 only"),
+    ({"os": "ubuntu-24.04"}, "os", "allowed: debian-13, debian-12, al2023"),
+    ({"platform": "local", "os": "al2023"}, "os", "boots debian-13, debian-12 only"),
     ({"platform": "local", "local": {"subnet": "8.8.8.0/24"}}, "local.subnet", "private IPv4 subnet"),
     ({"platform": "local", "local": {"subnet": "10.0.0.0/8"}}, "local.subnet", "/16 to /26"),
     ({"platform": "local", "local": {"bridge": "br0"}}, "local.bridge", "unknown key"),
@@ -158,7 +158,7 @@ def test_every_pinned_kafka_release_has_a_sha512():
 
 def test_the_local_platform_needs_no_region_and_no_ssh_cidrs():
     s = parse({"platform": "local"}, stack="local", region=None)
-    assert (s.platform, s.region, s.ssh_cidrs, s.os.id) == ("local", None, (), "debian-12")
+    assert (s.platform, s.region, s.ssh_cidrs, s.os.id) == ("local", None, (), "debian-13")
     assert s.local.subnet.startswith("10.214.") and s.local.gateway.endswith(".1")
     assert len(s.local.bridge) <= 15
 

@@ -1,4 +1,4 @@
-"""The java stage: a headless Java 17 from the OS's own packages."""
+"""The java stage: a headless Java from the OS's own packages (21 where the OS has no 17)."""
 from dataclasses import replace
 
 import pytest
@@ -9,11 +9,12 @@ from components.stages import java
 
 
 @pytest.mark.parametrize("os, package, family", [
+    ("debian-13", "openjdk-21-jre-headless", "apt"),
     ("debian-12", "openjdk-17-jre-headless", "apt"),
     ("al2023", "java-17-amazon-corretto-headless", "dnf"),
 ])
 @pytest.mark.parametrize("arch", ["x86_64", "arm64"])
-def test_java_is_a_headless_17_from_the_oses_own_packages(make_settings, broker, os, package, family, arch):
+def test_java_is_headless_from_the_oses_own_packages(make_settings, broker, os, package, family, arch):
     plan = java.plan(make_settings({"os": os}), replace(broker, arch=arch))
     assert (plan.env["JAVA_PACKAGE"], plan.env["PKG_FAMILY"]) == (package, family)
 
