@@ -12,8 +12,9 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
 from components.logstash.parse import parse
-from components.platform import local
+from components.platform import local, sizes
 from components.settings import group_id, producer_topic
+from components.stages import kafka as kafka_stage
 from components.stages import pipeline_files
 from tests.integration.client import producer_config
 from tests.integration.logstash import printed_events
@@ -145,6 +146,16 @@ def topic_events(bootstrap: str, topic: str) -> list[tuple[str, str]]:
     return [hosts.identity(json.loads(value)) for value in topic_values(bootstrap, topic)]
 
 
+def pipeline_events_since(bootstrap: str, topic: str, stamp: str) -> int:
+    """Events the producer's own pipeline made (not a probe's) stamped after `stamp`, an ISO 8601
+    UTC time as Logstash writes @timestamp: the pipeline runs end to end again."""
+    return sum(1 for made, _ in topic_events(bootstrap, topic) if made[:1].isdigit() and made > stamp)
+
+
+def utc_stamp() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def topic_values(bootstrap: str, topic: str) -> list[bytes]:
     """Every record value stored in the topic, read from the start without a group."""
     ends = broker_offsets(bootstrap, topic)
@@ -216,7 +227,7 @@ class Probe:
     def _send(self) -> None:
         while not self._stop.is_set():
             seq = self.sent
-            stamp = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            stamp = utc_stamp()
             value = json.dumps({"probe": self.run, "seq": seq, "@timestamp": stamp}).encode()
             future = self.producer.send(self.topic, value)
             future.add_callback(lambda _md, s=seq: self.acked.add((self.run, str(s))))
@@ -261,6 +272,17 @@ def peak_memory_reset(machine: str) -> None:
 
 def peak_memory_mib(machine: str) -> float:
     return int((hosts.cgroup("memory", machine) / "memory.max_usage_in_bytes").read_text()) / 2**20
+
+
+def broker_figure(r: Rehearsal, broker: Remote) -> str:
+    """Kafka's peak resident memory since its last start beside its configured heap and the memory of
+    the instance type the host stands for: what is left for the page cache and the OS."""
+    pid = broker.run("systemctl show kafka -p MainPID --value").strip()
+    peak_kib = int(broker.run(f"sudo grep VmHWM /proc/{pid}/status").split()[1])
+    env = broker.run(f"sudo cat {kafka_stage.ENV_FILE}").replace('"', " ").split()
+    xmx = next((word[4:] for word in env if word.startswith("-Xmx")), "?")
+    memory = sizes.memory_mib(r.settings.kafka.instance_type)
+    return f"broker: Kafka peak RSS {peak_kib // 1024} MiB (heap {xmx}) of {memory} MiB"
 
 
 # Sources and sinks whose Logstash plugins come from RubyGems, out of reach of an offline machine.
