@@ -13,8 +13,8 @@ class OperatingSystem:
     family: str
     # The image's default SSH user, with passwordless sudo (Debian's cloud images: admin).
     user: str
-    # EC2 architecture (x86_64 | arm64) -> the headless Java package the broker runs on (Kafka 4 runs
-    # on 17, 21 and 25); a Graviton host asks for its own.
+    # EC2 architecture (x86_64 | arm64) -> the headless Java package the broker runs on (Kafka 3.9 and
+    # 4.x fully support 17 and 21); a Graviton host asks for its own.
     java_packages: dict[str, str]
     gnupg_package: str
     # AWS: Systems Manager public parameter holding the newest official AMI, per EC2 architecture.
