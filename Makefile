@@ -3,7 +3,7 @@ STACK ?= dev
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: up preview refresh destroy outputs smoke tunnel status test unit integration rehearse jars bench deps dev-deps
+.PHONY: up preview refresh destroy outputs smoke tunnel status test unit integration rehearse chaos jars bench deps dev-deps
 
 up:
 	scripts/pulumi.sh up $(STACK)
@@ -60,6 +60,10 @@ integration: dev-deps jars
 # From nothing to nothing on local systemd-nspawn hosts, with the real Pulumi engine.
 rehearse: dev-deps jars
 	$(PY) -m pytest -m rehearsal
+
+# A fault every 30 s for 10 minutes on a 3-broker local stack, then the books (root; see README).
+chaos: dev-deps jars
+	$(PY) -m tests.rehearsal.chaos $(CHAOS_ARGS)
 
 jars: dev-deps
 	@tests/deps.sh jars

@@ -117,22 +117,21 @@ def startups(journal: str) -> list[float]:
 
 # ---- nothing of ours left behind ----
 
-def machine_env(stack: str, bridge: str, host_name: str) -> dict[str, str]:
-    """What scripts/local/machine.sh needs to act on one of the stack's machines."""
-    machine = local.machine_name(stack, host_name)
+def machine_env(bridge: str, machine: str) -> dict[str, str]:
+    """What scripts/local/machine.sh needs to act on one machine of a stack's bridge."""
     return {"machine": machine, "machine_dir": str(state_dir(bridge) / "machines" / machine), "bridge": bridge,
             "cgroup": local_resources.cgroup_name(machine)}
 
 
-def machine_running(stack: str, bridge: str, host_name: str) -> bool:
+def machine_running(bridge: str, machine: str) -> bool:
     """Whether the machine runs, as the platform itself reads it on a refresh."""
-    return json.loads(local_resources.run("machine.sh", "status", machine_env(stack, bridge, host_name)))["running"]
+    return json.loads(local_resources.run("machine.sh", "status", machine_env(bridge, machine)))["running"]
 
 
 def move_machine(stack: str, bridge: str, host_name: str, address: str) -> None:
     """Stop a local host and start it on a new address, as a stopped and started EC2 instance gets a
     new public one; its lease moves with it. Pulumi learns of it only by refreshing."""
-    env = machine_env(stack, bridge, host_name)
+    env = machine_env(bridge, local.machine_name(stack, host_name))
     machine, folder = env["machine"], Path(env["machine_dir"])
     local_resources.run("machine.sh", "stop", env)
     old = (folder / "address").read_text().strip()
@@ -167,10 +166,6 @@ def leftovers(bridge: str, machines: list[str], state_dir: Path, extra_processes
 
 def state_dir(bridge: str) -> Path:
     return local.STATE_ROOT / bridge
-
-
-def machine(stack: str, host_name: str) -> str:
-    return local.machine_name(stack, host_name)
 
 
 def cgroup(hierarchy: str, machine_name: str) -> Path:

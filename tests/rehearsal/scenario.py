@@ -12,6 +12,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
 from components.logstash.parse import parse
+from components import kafka_server
 from components.platform import local, sizes
 from components.settings import group_id, producer_topic
 from components.stages import kafka as kafka_stage
@@ -25,6 +26,8 @@ from tests.rehearsal.mirror import PORT as mirror_port
 from tests.rehearsal.workspace import Workspace
 
 WORK = Path("/var/tmp/kafka-pipeline-rehearsal")
+# The broker component's name in __main__.py: its hosts are kafka-server, kafka-server-2, ...
+BROKER = "kafka-server"
 
 FIRST_EVENT_TIMEOUT_S = 300
 
@@ -53,7 +56,7 @@ class Rehearsal:
 
     def __exit__(self, *exc) -> None:
         destroyed = self.ws.script("destroy", self.ws.stack, check=False)
-        machines = [local.machine_name(self.ws.stack, name) for name in self.host_names()]
+        machines = list(self.machines().values())
         left = hosts.leftovers(self.bridge, machines, hosts.state_dir(self.bridge),
                                extra_processes=(str(self.ws.folder),))
         self.ws.remove()
@@ -66,9 +69,22 @@ class Rehearsal:
         return self.ws.script("config", "get", "--path", "logstash.version").stdout.strip()
 
     def host_names(self) -> list[str]:
+        return [*self.broker_hosts(), *(f"kafka-{role}" for role in self.logstash_roles())]
+
+    def broker_hosts(self) -> list[str]:
+        """The brokers' host names, broker 1 first (they answer as broker-1, broker-2, ... in hosts())."""
         brokers = self.ws.config.get("kafka", {}).get("brokers", 1)
-        names = ["kafka-server", *(f"kafka-server-{i}" for i in range(2, brokers + 1))]
-        return [*names, *(f"kafka-{role}" for role in self.logstash_roles())]
+        return [BROKER, *(f"{BROKER}-{i}" for i in range(2, brokers + 1))]
+
+    def machines(self) -> dict[str, str]:
+        """Each host's machine on this machine, by host name, named as the local platform names it:
+        after its former name where it has one (the first broker of a quorum was <name>-1)."""
+        brokers = self.ws.config.get("kafka", {}).get("brokers", 1)
+        found = {}
+        for host in self.host_names():
+            former = kafka_server.former_name(BROKER, 0, brokers) if host == BROKER else None
+            found[host] = local.machine_name(self.ws.stack, former or host)
+        return found
 
     def logstash_roles(self) -> list[str]:
         """The Logstash hosts' names in hosts(): producer and consumer, or producer-<s> and
@@ -78,7 +94,8 @@ class Rehearsal:
 
     def logstash_machines(self) -> dict[str, str]:
         """Each Logstash host's machine name on this machine, by its name in hosts()."""
-        return {role: hosts.machine(self.ws.stack, f"kafka-{role}") for role in self.logstash_roles()}
+        machines = self.machines()
+        return {role: machines[f"kafka-{role}"] for role in self.logstash_roles()}
 
     def remote(self, address: str) -> Remote:
         return Remote(address, "admin", self.ws.key_file())
@@ -158,6 +175,11 @@ def utc_stamp() -> str:
 
 def topic_values(bootstrap: str, topic: str) -> list[bytes]:
     """Every record value stored in the topic, read from the start without a group."""
+    return [value for _, _, value in topic_records(bootstrap, topic)]
+
+
+def topic_records(bootstrap: str, topic: str) -> list[tuple[int, int, bytes]]:
+    """Every record stored in the topic as (partition, offset, value), in offset order per partition."""
     ends = broker_offsets(bootstrap, topic)
     consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), group_id=None, enable_auto_commit=False,
                              request_timeout_ms=20000)
@@ -169,7 +191,7 @@ def topic_values(bootstrap: str, topic: str) -> list[bytes]:
         while any(consumer.position(tp) < ends[(tp.topic, tp.partition)] for tp in partitions):
             assert time.monotonic() < deadline, "could not read the topic to its end"
             for records in consumer.poll(timeout_ms=1000).values():
-                found += [r.value for r in records]
+                found += [(r.partition, r.offset, r.value) for r in records]
         return found
     finally:
         consumer.close()

@@ -8,6 +8,7 @@ Needs Linux, root, systemd-nspawn, debootstrap (installed when missing) and the 
 the command and tls plugins on PATH."""
 from __future__ import annotations
 
+import random
 import time
 
 import pytest
@@ -15,11 +16,15 @@ import pytest
 from components.stages.base import TTL_UNIT
 from tests.integration.logstash import printed_events
 from tests.rehearsal import apt_lock, hosts
+from tests.rehearsal.chaos import run_chaos
 from tests.rehearsal.scenario import (Probe, Rehearsal, broker_figure, broker_offsets, keep_books, logstash_figures,
                                       pipeline_events_since, producer_pipeline, report, runs_the_stacks_os,
                                       stage_durations, summary, utc_stamp)
 
 pytestmark = [pytest.mark.integration, pytest.mark.rehearsal]
+
+# The make-test share of `make chaos`: six faults, about four minutes with the books.
+CHAOS_MINUTES = 3
 
 
 def test_one_broker_from_nothing_to_nothing(capsys):
@@ -83,7 +88,7 @@ def test_one_broker_from_nothing_to_nothing(capsys):
         for remote in remotes.values():
             remote.call(f"sudo systemctl start --no-block {TTL_UNIT}.service", timeout=30)
         deadline = time.monotonic() + 120
-        while any(hosts.machine_running(r.ws.stack, r.bridge, name) for name in r.host_names()):
+        while any(hosts.machine_running(r.bridge, machine) for machine in r.machines().values()):
             assert time.monotonic() < deadline, "the TTL guard did not power the hosts off"
             time.sleep(1)
         came_back = utc_stamp()
@@ -104,7 +109,7 @@ def test_one_broker_from_nothing_to_nothing(capsys):
         assert books.lost == 0 and books.received == books.stored > 0, books
 
 
-def test_a_class_of_two_on_three_brokers_that_converge_when_two_start_late(capsys):
+def test_a_class_of_two_on_three_brokers_that_converge_late_and_keep_everything_through_chaos(capsys):
     # Three partitions, so their leaders spread over the brokers; two students, each with their own
     # topic, consumer group, producer and consumer host. On Debian 12 (Java 17), which stays
     # selectable: the other rehearsals run the default, Debian 13 (Java 21).
@@ -127,8 +132,13 @@ def test_a_class_of_two_on_three_brokers_that_converge_when_two_start_late(capsy
         # The operator reaches every broker through its own tunnel, whichever leads a partition.
         smoke = r.ws.script("smoke", r.ws.stack)
         assert smoke.stdout.strip().startswith("OK") and "0@" in smoke.stdout and "2@" in smoke.stdout, smoke.stdout
-        bootstrap = r.ws.outputs()["bootstrapServers"]
-        books = {s: keep_books(r, remotes, bootstrap, set(), student=s) for s in ("ana", "ben")}
+        # The same deployment then takes a fault every 30 s for a few minutes (make chaos runs ten),
+        # with a probe per student; the books after it judge the whole run.
+        chaos = run_chaos(r, remotes, random.SystemRandom().randrange(10**6), CHAOS_MINUTES)
+        report(capsys, str(chaos))
+        assert chaos.ok, str(chaos)
+        assert {f.kind for f in chaos.faults} & {"kill-broker", "kill-controller", "reboot-broker", "partition-broker"}
+        books = chaos.pipelines
         report(capsys, summary("3 brokers, a class of 2", first, stage_durations(remotes), books["ana"],
                                logstash_figures(r, remotes)) + f"; ben: {books['ben']}; hosts: {system}")
         for student, b in books.items():
