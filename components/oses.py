@@ -23,25 +23,24 @@ class OperatingSystem:
     suite: str | None = None
 
 
+def debian(major: int, suite: str, java_package: str) -> OperatingSystem:
+    """A Debian release from Debian's own AMIs, whose IDs Debian publishes under
+    /aws/service/debian/release/<major>/latest/<arch>; Debian builds its Java for both architectures."""
+    return OperatingSystem(
+        id=f"debian-{major}", family="apt", user="admin",
+        java_packages={"x86_64": java_package, "arm64": java_package},
+        gnupg_package="gnupg",
+        ami_parameters={arch: f"/aws/service/debian/release/{major}/latest/{name}"
+                        for arch, name in (("x86_64", "amd64"), ("arm64", "arm64"))},
+        suite=suite)
+
+
 OPERATING_SYSTEMS: dict[str, OperatingSystem] = {
-    # Debian's own AMIs publish their IDs under /aws/service/debian/release/<major>/latest/<arch>.
     # Debian 13 (trixie), stable since August 2025: no Java 17 in its archive; 21 is its default
     # (default-jre-headless), built for amd64 and arm64.
-    "debian-13": OperatingSystem(
-        id="debian-13", family="apt", user="admin",
-        java_packages={"x86_64": "openjdk-21-jre-headless", "arm64": "openjdk-21-jre-headless"},
-        gnupg_package="gnupg",
-        ami_parameters={"x86_64": "/aws/service/debian/release/13/latest/amd64",
-                        "arm64": "/aws/service/debian/release/13/latest/arm64"},
-        suite="trixie"),
-    "debian-12": OperatingSystem(
-        id="debian-12", family="apt", user="admin",
-        # Debian builds openjdk-17 for both (bookworm main, binary-amd64 and binary-arm64).
-        java_packages={"x86_64": "openjdk-17-jre-headless", "arm64": "openjdk-17-jre-headless"},
-        gnupg_package="gnupg",
-        ami_parameters={"x86_64": "/aws/service/debian/release/12/latest/amd64",
-                        "arm64": "/aws/service/debian/release/12/latest/arm64"},
-        suite="bookworm"),
+    "debian-13": debian(13, "trixie", "openjdk-21-jre-headless"),
+    # bookworm main builds openjdk-17 for binary-amd64 and binary-arm64.
+    "debian-12": debian(12, "bookworm", "openjdk-17-jre-headless"),
     "al2023": OperatingSystem(
         id="al2023", family="dnf", user="ec2-user",
         # Corretto 17 ships x86_64 and aarch64 RPMs under one name (corretto/corretto-17 releases).

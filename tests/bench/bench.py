@@ -180,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     rehearsal = None if args.no_rehearsal else rehearsal_figures()
 
     dev = make({}, stack="dev")
-    dev_cost, tutorial_cost = prices.hourly(prices.dev_footprint(dev)), prices.hourly(cost.TUTORIAL)
+    dev_cost, tutorial_cost = prices.hourly(cost.footprint(dev)), prices.hourly(cost.TUTORIAL)
     usd, tutorial = dev_cost["usdPerHour"], tutorial_cost["usdPerHour"]
     print()
     print(f"kafka-pipeline benchmarks, {datetime.date.today()}, {Path('/proc/cpuinfo').read_text().count('processor')} "

@@ -16,7 +16,6 @@ Sources, read 2026-11-28 and 2026-12-02:
 from __future__ import annotations
 
 from components import cost
-from components import settings as config
 
 REGION = "ap-northeast-2"
 SOURCE = ("AWS price list for ap-northeast-2 (instances via skypilot-org/skypilot-catalog vms.csv; "
@@ -50,7 +49,3 @@ def price_of(lookup: cost.Lookup) -> float:
 def hourly(lab: cost.Footprint) -> dict:
     """The estimate, line by line, as estimatedCost would show it in the region."""
     return dict(cost.estimate(lab, REGION, price_of))
-
-
-def dev_footprint(settings: config.Settings) -> cost.Footprint:
-    return cost.footprint(settings)

@@ -45,7 +45,7 @@ def test_no_rendered_kafka_option_is_silently_left_out_of_the_java_clients(tmp_p
 
 
 def test_the_dev_stack_and_the_tutorial_are_priced_line_by_line_the_same_way():
-    dev = prices.hourly(prices.dev_footprint(make({}, stack="dev")))
+    dev = prices.hourly(cost.footprint(make({}, stack="dev")))
     tutorial = prices.hourly(cost.TUTORIAL)
     for estimate in (dev, tutorial):
         assert [line["item"].split()[1] for line in estimate["lines"]][-2:] == ["IPv4", "GiB"]
