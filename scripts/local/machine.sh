@@ -103,17 +103,49 @@ start() {
   wait_for_ssh
 }
 
+# Ready means a user can log in, not merely that sshd listens. sshd starts before
+# systemd-user-sessions removes /run/nologin and refuses every login until then; OpenSSH 9.8 and
+# later (Debian 13) charges each refusal, and each connection closed without logging in, to the
+# caller's address (PerSourcePenalties). The engine's copies dial a booting host several at a
+# time, so on a slow boot this machine's own address was shut out for minutes and every stage
+# failed with "connection reset by peer". So the host is watched from outside, without connecting,
+# and dialled once, when it is ready.
 wait_for_ssh() {
   local address i
   address=$(cat "$MACHINE_DIR/address")
-  for ((i = 0; i < 600; i++)); do
-    (exec 3<>"/dev/tcp/$address/22") 2>/dev/null && return 0
+  for ((i = 0; i < 1200; i++)); do
+    if sshd_listening && logins_allowed && (exec 3<>"/dev/tcp/$address/22") 2>/dev/null; then
+      return 0
+    fi
     running || { tail -n 30 "$MACHINE_DIR/console.log" >&2; echo "machine $MACHINE stopped while booting" >&2; exit 1; }
     sleep 0.1
   done
   tail -n 30 "$MACHINE_DIR/console.log" >&2
-  echo "machine $MACHINE did not answer SSH on $address within 60s; console: $MACHINE_DIR/console.log" >&2
+  echo "machine $MACHINE did not let users log in over SSH on $address within 120s; console: $MACHINE_DIR/console.log" >&2
   exit 1
+}
+
+# The host's init, seen from here: /proc/PID/root and /proc/PID/net are the host's own views.
+host_init() {
+  local launcher
+  launcher=$(cat "$MACHINE_DIR/nspawn.pid" 2>/dev/null) || return 1
+  pgrep -P "$launcher" 2>/dev/null | head -n 1
+}
+
+sshd_listening() {
+  local init
+  init=$(host_init) && [[ -n $init ]] || return 1
+  # Port 22 (0016) in state LISTEN (0A), in the host's network namespace.
+  awk '$4 == "0A" && $2 ~ /:0016$/ { found = 1 } END { exit !found }' \
+    "/proc/$init/net/tcp" "/proc/$init/net/tcp6" 2>/dev/null
+}
+
+# sshd starts after sysinit.target, whose tmpfiles made /run/nologin: once it listens, the file's
+# absence means the boot has let users in.
+logins_allowed() {
+  local init
+  init=$(host_init) && [[ -n $init ]] || return 1
+  [[ -d /proc/$init/root/run && ! -e /proc/$init/root/run/nologin ]]
 }
 
 # The launcher: its own cgroups (so each host's systemd manages only its own processes), then

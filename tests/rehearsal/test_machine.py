@@ -1,0 +1,70 @@
+"""A local host is handed to the engine only when a user can log in, not merely when sshd answers:
+on a slow boot the engine's first logins were refused (/run/nologin) and Debian 13's sshd shut
+this machine's address out for minutes (PerSourcePenalties), failing every stage. The boot is
+made slow on purpose here, so the test goes red if `machine.sh start` returns early."""
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from components.oses import OPERATING_SYSTEMS
+from components.platform import local
+from components.platform.local_resources import ImageProvider, MachineProvider, NetworkProvider, run
+from tests.rehearsal import hosts
+
+pytestmark = [pytest.mark.integration, pytest.mark.rehearsal]
+
+SUBNET, GATEWAY, BRIDGE = "10.214.205.0/24", "10.214.205.1", "kpb-mready"
+MACHINE = "kp-mready1"
+# Longer than sshd takes to listen after it starts: without the wait, a login lands in the gap.
+SLOW_SESSIONS_S = 8
+SUITE = OPERATING_SYSTEMS["debian-13"].suite
+
+
+@pytest.fixture(scope="module")
+def machine(tmp_path_factory):
+    """A booted machine of the default OS on a bridge of its own, and the private key it takes."""
+    keys = tmp_path_factory.mktemp("keys")
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(keys / "id")], check=True)
+    state = hosts.state_dir(BRIDGE)
+    net = {"bridge": BRIDGE, "bridge_prefix": local.BRIDGE_PREFIX, "gateway": GATEWAY, "prefix": 24,
+           "subnet": SUBNET, "state_dir": str(state), "proxy_port": local.PROXY_PORT,
+           "apt_cache": str(local.CACHE_ROOT / "apt")}
+    image = local.image_dir(SUITE)
+    ImageProvider().create({"image_dir": image, "suite": SUITE, "debian_mirror": local.DEBIAN_MIRROR,
+                            "packages": ",".join(local.IMAGE_PACKAGES), "apt_sources": local.apt_sources(SUITE)})
+    NetworkProvider().create(net)
+    props = {"machine": MACHINE, "machine_dir": str(state / "machines" / MACHINE), "host_name": "ready-check",
+             "image_dir": image, "bridge": BRIDGE, "subnet": SUBNET, "gateway": GATEWAY, "prefix": 24,
+             "user_name": "admin", "public_key": (keys / "id.pub").read_text().strip(), "memory_mib": 512,
+             "proxy_url": f"http://{GATEWAY}:{local.PROXY_PORT}", "nameserver": "",
+             "leases_dir": str(state / "leases")}
+    provider = MachineProvider()
+    created = provider.create(props)
+    try:
+        yield provider, created.outs, hosts.Remote(created.outs["address"], "admin", keys / "id")
+    finally:
+        provider.delete(created.id, created.outs)
+        run("network.sh", "down", net)
+        assert hosts.leftovers(BRIDGE, [MACHINE], state) == []
+
+
+def test_start_returns_when_a_login_succeeds_even_on_a_slow_boot(machine):
+    provider, props, remote = machine
+    env = provider._env(props)
+    run("machine.sh", "stop", env)
+    # The unit that lets users in comes late in this boot, as on a loaded machine.
+    drop_in = Path(props["machine_dir"]) / "rootfs/etc/systemd/system/systemd-user-sessions.service.d"
+    drop_in.mkdir(parents=True, exist_ok=True)
+    (drop_in / "slow.conf").write_text(f"[Service]\nExecStartPre=/bin/sleep {SLOW_SESSIONS_S}\n")
+    began = time.monotonic()
+    run("machine.sh", "start", env)
+    waited = time.monotonic() - began
+    # One login, no retries: the engine's first dial must not be refused.
+    first = remote.call("cat /etc/hostname")
+    assert first.returncode == 0, f"first login after start ({waited:.1f}s) refused: {first.stderr.strip()}"
+    assert first.stdout.strip() == "ready-check"
+    assert waited >= SLOW_SESSIONS_S, f"start returned after {waited:.1f}s, before the boot let users in"
