@@ -49,10 +49,46 @@ class Fault:
     # answering, every replica in sync), polled every few seconds until the next fault.
     whole_after_s: float | None = None
     note: str = ""
+    # Seconds until every partition the broker led had another leader (None: not seen, or it led none).
+    leader_moved_s: float | None = None
+    # Seconds until every consumer group had committed past where its partitions ended at the fault.
+    caught_up_s: float | None = None
+    # What the measures compare with, taken as the fault was injected.
+    led: frozenset[tuple[str, int]] = frozenset()
+    ends: dict[str, dict[tuple[str, int], int]] | None = None
 
     def line(self) -> str:
-        whole = f"whole after {self.whole_after_s:.0f}s" if self.whole_after_s is not None else "overlapped"
-        return f"  {self.at_s:6.0f}s {self.kind:<17} {self.target:<14} {whole}{'; ' + self.note if self.note else ''}"
+        parts = []
+        if self.kind in BROKER_FAULTS:
+            parts.append(f"leader moved after {self.leader_moved_s:.0f}s" if self.leader_moved_s is not None
+                         else "led no partition" if not self.led else "leader not seen moving")
+            parts.append(f"whole after {self.whole_after_s:.0f}s" if self.whole_after_s is not None else "overlapped")
+        parts.append(f"consumers caught up after {self.caught_up_s:.0f}s" if self.caught_up_s is not None
+                     else "consumers not seen catching up before the next fault")
+        if self.note:
+            parts.append(self.note)
+        return f"  {self.at_s:6.0f}s {self.kind:<17} {self.target:<14} " + "; ".join(parts)
+
+
+def broker_id(name: str) -> int:
+    """broker-N is node N, as the stack numbers its brokers."""
+    return int(name.rsplit("-", 1)[1])
+
+
+def led_by(state: dict[str, dict[int, tuple[int, list[int], list[int]]]], node: int) -> frozenset[tuple[str, int]]:
+    return frozenset((topic, n) for topic, parts in state.items() for n, (leader, _, _) in parts.items()
+                     if leader == node)
+
+
+def leadership_moved(state: dict[str, dict[int, tuple[int, list[int], list[int]]]], led: frozenset[tuple[str, int]],
+                     node: int) -> bool:
+    """Every partition `node` led has a leader again, and not `node`."""
+    return all(state.get(topic, {}).get(n, (-1, [], []))[0] not in (-1, node) for topic, n in led)
+
+
+def caught_up(committed: dict[tuple[str, int], int], ends: dict[tuple[str, int], int]) -> bool:
+    """The group has committed at least up to where each partition ended."""
+    return all(committed.get(key, -1) >= end for key, end in ends.items())
 
 
 def cluster_state(bootstrap: str) -> dict[str, dict[int, tuple[int, list[int], list[int]]]]:
@@ -77,11 +113,33 @@ def out_of_sync(bootstrap: str) -> list[str]:
             for n, (leader, replicas, isr) in sorted(parts.items()) if leader < 0 or isr != replicas]
 
 
+def group_offsets(bootstrap: str, groups: dict[str, str]) -> dict[str, dict[tuple[str, int], int]]:
+    """group -> its committed offsets (the group's own topic only)."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), request_timeout_ms=5000,
+                             bootstrap_timeout_ms=5000)
+    try:
+        return {group: {(tp.topic, tp.partition): meta.offset
+                        for tp, meta in admin.list_group_offsets(group).get(group, {}).items() if tp.topic == topic}
+                for group, topic in groups.items()}
+    finally:
+        admin.close()
+
+
+def end_offsets(bootstrap: str, groups: dict[str, str]) -> dict[str, dict[tuple[str, int], int]]:
+    """group -> where each partition of its topic ends now."""
+    from tests.rehearsal.scenario import broker_offsets
+    return {group: broker_offsets(bootstrap, topic) for group, topic in groups.items()}
+
+
 class Chaos:
     def __init__(self, links: dict[str, str], remotes: dict[str, Remote], bootstrap: str, seed: int,
-                 interval_s: float = 30) -> None:
+                 interval_s: float = 30, groups: dict[str, str] | None = None) -> None:
         # broker -> the host's side of its link to the bridge (vb-<machine>)
         self.links, self.bootstrap = links, bootstrap
+        # consumer group -> its topic: whose catching up each fault's line reports
+        self.groups = dict(groups or {})
+        # Faults with a recovery not yet seen (leader moved, consumers caught up).
+        self._watched: list[Fault] = []
         self.rng = random.Random(seed)
         self.seed, self.interval_s = seed, interval_s
         self.brokers = {n: r for n, r in remotes.items() if n.startswith("broker-")}
@@ -100,15 +158,69 @@ class Chaos:
     def wait_whole(self, timeout_s: float) -> bool:
         deadline = time.monotonic() + timeout_s
         while True:
-            if self._restarted_all() and all(r.reachable() for r in self.brokers.values()) \
-                    and not out_of_sync(self.bootstrap):
-                if self._open is not None:
-                    self._open.whole_after_s = time.monotonic() - self.began - self._open.at_s
-                    self._open = None
+            self._observe()
+            if self._whole():
                 return True
             if time.monotonic() + 2 >= deadline:
                 return False
             time.sleep(2)
+
+    def watch(self, until: float) -> None:
+        """Until `until` (monotonic) or until every recovery was seen, poll every 2 s, so each time is
+        measured within a poll rather than seen at the next fault."""
+        while True:
+            self._observe()
+            if self._open is not None:
+                self._whole()
+            if (self._open is None and not self._watched) or time.monotonic() + 2 >= until:
+                return
+            time.sleep(2)
+
+    def _whole(self) -> bool:
+        """Every broker runs anew and answers, every replica is in sync, and the partitions the last
+        fault's broker led have been led by another broker since: a broker killed and restarted
+        within its session timeout still holds its old leadership in the metadata, in sync on
+        paper, until the controller fences its old run."""
+        unsettled = self._open is not None and self._open.led and self._open.leader_moved_s is None
+        if not unsettled and self._restarted_all() and all(r.reachable() for r in self.brokers.values()) \
+                and not out_of_sync(self.bootstrap):
+            if self._open is not None:
+                self._open.whole_after_s = time.monotonic() - self.began - self._open.at_s
+                self._open = None
+            return True
+        return False
+
+    def _observe(self) -> None:
+        """One look at leaders and committed offsets for the faults still watched; a cluster that
+        cannot answer yet is looked at again next poll."""
+        if not self._watched:
+            return
+        now = time.monotonic() - self.began
+        try:
+            state = cluster_state(self.bootstrap) if any(f.leader_moved_s is None and f.led for f in self._watched) else {}
+            committed = group_offsets(self.bootstrap, self.groups) \
+                if any(f.caught_up_s is None and f.ends for f in self._watched) else {}
+        except Exception:  # a partitioned or restarting cluster may not answer at all
+            return
+        for fault in self._watched:
+            if fault.leader_moved_s is None and fault.led and leadership_moved(state, fault.led, broker_id(fault.target)):
+                fault.leader_moved_s = now - fault.at_s
+            if fault.caught_up_s is None and fault.ends and \
+                    all(caught_up(committed.get(g, {}), ends) for g, ends in fault.ends.items()):
+                fault.caught_up_s = now - fault.at_s
+        self._watched = [f for f in self._watched
+                         if (f.led and f.leader_moved_s is None) or (f.ends and f.caught_up_s is None)]
+
+    def _before(self, fault: Fault) -> None:
+        """What the fault's recoveries are measured against: the partitions its broker leads and
+        where every group's partitions end, as it is injected."""
+        try:
+            if fault.kind in BROKER_FAULTS:
+                fault.led = led_by(cluster_state(self.bootstrap), broker_id(fault.target))
+            fault.ends = end_offsets(self.bootstrap, self.groups) if self.groups else None
+        except Exception as error:  # still healing from an earlier fault: this one is not measured
+            fault.note = f"not measured ({type(error).__name__})"
+        self._watched.append(fault)
 
     def _restarted_all(self) -> bool:
         """Every broker hit by a kill or a reboot runs anew: a new Kafka process, or a new boot. A
@@ -155,14 +267,17 @@ class Chaos:
             # and keep the broker fault for later in this round.
             self._deck.insert(0, kind)
             kind = LOGSTASH_FAULTS[0]
-        at = time.monotonic() - self.began
         if kind == "reboot-logstash":
             target = self.rng.choice(sorted(self.logstash))
+            fault = Fault(kind, target, 0.0)
+            self._before(fault)
+            fault.at_s = time.monotonic() - self.began
             _fire(self.logstash[target], "sudo systemctl reboot")
-            fault = Fault(kind, target, at)
         else:
             target = self.controller() if kind == "kill-controller" else self.rng.choice(sorted(self.brokers))
-            fault = Fault(kind, target, at)
+            fault = Fault(kind, target, 0.0)
+            self._before(fault)
+            fault.at_s = time.monotonic() - self.began
             remote = self.brokers[target]
             if kind in ("kill-broker", "kill-controller"):
                 self._awaiting[target] = (KAFKA_PID, remote.run(KAFKA_PID))
@@ -172,7 +287,7 @@ class Chaos:
                 _fire(remote, "sudo systemctl reboot")
             else:
                 seconds = self.rng.randint(20, 60)
-                fault.note = f"cut off for {seconds}s"
+                fault.note = "; ".join(filter(None, [f"cut off for {seconds}s", fault.note]))
                 self._cut_off(target, seconds)
             self._open = fault
         self.faults.append(fault)
@@ -207,8 +322,7 @@ class Chaos:
             # Until the next slot, watch the cluster heal, so each broker fault's time to a whole
             # cluster is measured (within a poll) rather than seen at the next fault.
             slot = self.began + i * self.interval_s
-            if self._open is not None:
-                self.wait_whole(slot - time.monotonic())
+            self.watch(slot)
             time.sleep(max(0.0, slot - time.monotonic()))
         for healer in self._healers:
             healer.join()
@@ -219,6 +333,8 @@ class Chaos:
             healer.join()
         if not self.wait_whole(timeout_s):
             raise AssertionError(f"the cluster did not heal within {timeout_s:.0f}s: {out_of_sync(self.bootstrap)}")
+        # The last faults' recoveries, which had no next slot to be seen in.
+        self.watch(time.monotonic() + 120)
         for name, remote in self.logstash.items():
             remote.wait_until("systemctl is-active --quiet logstash", 240, f"logstash on {name} after the chaos")
 
@@ -288,10 +404,14 @@ class Result:
 
     def __str__(self) -> str:
         kinds = Counter(f.kind for f in self.faults)
-        worst = max((f.whole_after_s for f in self.faults if f.whole_after_s is not None), default=0.0)
+
+        def worst(measure: str) -> float:
+            return max((getattr(f, measure) for f in self.faults if getattr(f, measure) is not None), default=0.0)
+
         lines = [f"chaos (seed {self.seed}): {len(self.faults)} faults ("
-                 + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) + f"); worst time to a whole cluster "
-                 f"{worst:.0f}s; healed {self.heal_s:.0f}s after the last fault; every consumer caught up within "
+                 + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) + f"); worst recovery: leader moved "
+                 f"{worst('leader_moved_s'):.0f}s, cluster whole {worst('whole_after_s'):.0f}s, consumers caught up "
+                 f"{worst('caught_up_s'):.0f}s; healed {self.heal_s:.0f}s after the last fault; every consumer caught up within "
                  f"{self.catch_up_s:.0f}s after that; " + "; ".join(
                      f"{name}: probe {b}; pipeline {self.pipelines[name]}" for name, b in self.probes.items())]
         return "\n".join([*lines, *(f.line() for f in self.faults)])
@@ -310,7 +430,8 @@ def run_chaos(r, remotes: dict[str, Remote], seed: int, minutes: float, interval
               for s in pipelines}
     machines = r.machines()
     links = {f"broker-{i}": f"vb-{machines[host]}" for i, host in enumerate(r.broker_hosts(), 1)}
-    chaos = Chaos(links, remotes, bootstrap, seed, interval_s)
+    groups = {group_id(r.settings, s): probe.topic for s, probe in probes.items()}
+    chaos = Chaos(links, remotes, bootstrap, seed, interval_s, groups)
     try:
         chaos.run(minutes)
         ended = time.monotonic()
