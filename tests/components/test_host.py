@@ -14,12 +14,28 @@ def test_private_key_is_secret_everywhere(dev):
 
 
 
-def test_stage_commands_run_in_order_and_wait_for_ssh(dev):
-    commands = [r.name for r in dev.of_type("command:remote:Command")]
-    assert [c for c in commands if c.startswith("kafka-server")] == [
-        "kafka-server-base", "kafka-server-java", "kafka-server-kafka", "kafka-server-topics"]
-    assert [c for c in commands if c.startswith("kafka-producer")] == [
-        "kafka-producer-base", "kafka-producer-logstash", "kafka-producer-source"]
+STAGE_ORDER = {
+    "kafka-server": ["base", "java", "kafka", "topics"],
+    "kafka-producer": ["base", "logstash", "source"],
+    "kafka-consumer": ["base", "logstash", "sink"],
+}
+
+
+def test_each_stage_command_waits_for_the_stage_before_it_and_its_own_files(dev):
+    """The engine runs what does not depend on each other at once: the order holds only if each
+    stage's command names the one before it (registration order proves nothing)."""
+    for host, stages in STAGE_ORDER.items():
+        names = [r.name for r in dev.of_type("command:remote:Command") if r.name.startswith(f"{host}-")
+                 and r.name.removeprefix(f"{host}-") in stages]
+        assert sorted(names) == sorted(f"{host}-{s}" for s in stages), names
+        for before, stage in zip(stages, stages[1:]):
+            direct = dev.monitor.dependencies[f"{host}-{stage}"]
+            assert f"{host}-{before}" in direct, f"{host}-{stage} does not wait for {host}-{before}: {sorted(direct)}"
+        for stage in stages:
+            assert f"{host}-{stage}-files" in dev.monitor.dependencies[f"{host}-{stage}"]
+
+
+def test_stage_commands_wait_for_ssh(dev):
     conn = dev.named("kafka-producer-base").inputs["connection"]["value"]
     assert conn["dialErrorLimit"] >= 30
 
