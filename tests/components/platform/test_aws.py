@@ -4,7 +4,7 @@ from __future__ import annotations
 import pulumi
 import pytest
 
-from tests.program import DEV, Mocks, rendered, run
+from tests.program import ZONES, DEV, Mocks, rendered, run
 
 
 
@@ -112,12 +112,20 @@ def test_removing_a_student_moves_no_other_students_hosts(monkeypatch):
 
 
 def test_hosts_go_only_to_zones_that_offer_their_instance_type(monkeypatch):
-    mocks = Mocks(not_offered=(("ap-northeast-2b", "t4g.medium"),))
-    result = run({**DEV, "kafka": {"brokers": 3, "instanceType": "t4g.medium"}}, monkeypatch=monkeypatch, mocks=mocks)
-    subnets = {r.name: r.inputs["subnetId"] for r in result.of_type("aws:ec2/instance:Instance")}
+    not_offered = (("ap-northeast-2b", "t4g.medium"), ("ap-northeast-2a", "t4g.small"))
+    config = {**DEV, "kafka": {"brokers": 3, "instanceType": "t4g.medium"}, "producer": {"instanceType": "t4g.small"},
+              "consumer": {"instanceType": "t4g.small"}}
+    result = run(config, monkeypatch=monkeypatch, mocks=Mocks(not_offered=not_offered))
+    instances = result.of_type("aws:ec2/instance:Instance")
+    subnets = {r.name: r.inputs["subnetId"] for r in instances}
+    zone_of = {subnet: zone for subnet, zone in ZONES.items()}
+    for r in instances:
+        assert (zone_of[r.inputs["subnetId"]], r.inputs["instanceType"]) not in not_offered, r.name
+    # Brokers go round the zones that offer their type (2a, 2c), in zone order.
     assert [subnets[n] for n in ("kafka-server", "kafka-server-2", "kafka-server-3")] == [
         "subnet-a", "subnet-c", "subnet-a"]
-    assert subnets["kafka-producer"] in ("subnet-a", "subnet-b", "subnet-c")
+    # The pipeline (placement 0) takes the first zone that offers the Logstash type: 2b, not 2a.
+    assert (subnets["kafka-producer"], subnets["kafka-consumer"]) == ("subnet-b", "subnet-b")
 
 
 
