@@ -99,17 +99,3 @@ def test_comment_at_end_without_newline_and_empty_text():
     assert parse("output { o1 { } } # done") == Pipeline(outputs=(Plugin("o1", {}),))
     assert parse("") == Pipeline()
     assert parse("# only a comment\n") == Pipeline()
-
-
-def test_agrees_with_logstash_pipeline_parser_on_rendered_text():
-    """A second, independent reader (pyparsing-based) accepts our text and sees the same structure."""
-    import logstash_pipeline_parser as third_party
-    text = ('input { kafka { topics => ["a", "b"] codec => json { } } }\n'
-            'output { stdout { codec => rubydebug { metadata => true } } }\n')
-    tree = third_party.Pipeline(text).parse()
-    assert tree == [
-        ["input", [["kafka", [["topics", [["a", "b"]]], ["codec", [["json", []]]]]]]],
-        ["output", [["stdout", [["codec", [["rubydebug", [["metadata", [True]]]]]]]]]],
-    ]
-    ours = parse(text)
-    assert ours.inputs[0].options == {"topics": ["a", "b"], "codec": Plugin("json", {})}
