@@ -135,7 +135,12 @@ class MachineProvider(ResourceProvider):
 
     def create(self, props: dict) -> CreateResult:
         address = lease(props["leases_dir"], props["subnet"], props["machine"])
-        run("machine.sh", "create", self._env(props, address))
+        try:
+            run("machine.sh", "create", self._env(props, address))
+        except LocalPlatformError:
+            # machine.sh removed the machine that did not come up; its address goes back too.
+            release(props["leases_dir"], props["machine"])
+            raise
         machine_id = (Path(props["machine_dir"]) / "rootfs" / "etc" / "machine-id").read_text().strip()
         return CreateResult(id_=f"{props['machine']}-{machine_id[:12]}",
                             outs={**props, "address": address, "running": True})

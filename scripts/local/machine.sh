@@ -13,7 +13,7 @@ main() {
   : "${MACHINE:?}" "${MACHINE_DIR:?}" "${CGROUP:?}"
   ROOT=$MACHINE_DIR/rootfs
   case ${1:-} in
-    create) create; start ;;
+    create) create; start_or_remove ;;
     start) start ;;
     stop) stop ;;
     delete) stop; rm -rf "$MACHINE_DIR" ;;
@@ -56,6 +56,17 @@ create() {
   touch "$MACHINE_DIR/.complete"
 }
 
+# A machine that does not come up is stopped and removed: the engine records no resource for a
+# failed create, so nothing would ever stop it (its processes, link and cgroups would outlive the
+# stack's destroy).
+start_or_remove() {
+  if ! (start); then
+    stop
+    rm -rf "$MACHINE_DIR"
+    exit 1
+  fi
+}
+
 # What may change on a running host: its key and its memory limit.
 configure() {
   : "${USER_NAME:?}" "${PUBLIC_KEY:?}" "${MEMORY_MIB:?}"
@@ -86,7 +97,7 @@ running() {
 start() {
   [[ -f $MACHINE_DIR/.complete ]] || { echo "machine $MACHINE does not exist" >&2; exit 1; }
   if ! running; then
-    rm -f "$MACHINE_DIR/stopping"
+    rm -f "$MACHINE_DIR/stopping" "$MACHINE_DIR/launcher.pid" "$MACHINE_DIR/launched"
     if [[ -d /run/systemd/system ]]; then
       # Where systemd runs this machine, it gives the launcher a delegated cgroup and the limit.
       systemd-run --quiet --collect --unit="$CGROUP" -p Delegate=yes \
@@ -99,8 +110,22 @@ start() {
       # Detached from whoever asked (the Pulumi engine), with its own session and log.
       setsid -f bash "${BASH_SOURCE[0]}" launch </dev/null >>"$MACHINE_DIR/console.log" 2>&1
     fi
+    wait_for_launcher
   fi
   wait_for_ssh
+}
+
+# The launcher is detached: until it has written its pid, the machine would look stopped. It
+# marks its start for good (`launched`), since a boot that fails at once takes the pid away again.
+wait_for_launcher() {
+  local i
+  for ((i = 0; i < 100; i++)); do
+    [[ -f $MACHINE_DIR/launched ]] && return 0
+    sleep 0.05
+  done
+  tail -n 30 "$MACHINE_DIR/console.log" >&2
+  echo "machine $MACHINE: its launcher did not start within 5s; console: $MACHINE_DIR/console.log" >&2
+  exit 1
 }
 
 # Ready means a user can log in, not merely that sshd listens. sshd starts before
@@ -152,6 +177,7 @@ logins_allowed() {
 # systemd-nspawn in a loop, because a reboot inside the host ends nspawn with 133.
 launch() {
   echo $$ >"$MACHINE_DIR/launcher.pid"
+  touch "$MACHINE_DIR/launched"
   local dir code
   for dir in $(cgroup_dirs); do
     mkdir -p "$dir"

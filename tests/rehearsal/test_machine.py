@@ -12,7 +12,7 @@ import pytest
 
 from components.oses import OPERATING_SYSTEMS
 from components.platform import local
-from components.platform.local_resources import ImageProvider, MachineProvider, NetworkProvider, run
+from components.platform.local_resources import ImageProvider, LocalPlatformError, MachineProvider, NetworkProvider, run
 from tests.rehearsal import hosts
 
 pytestmark = [pytest.mark.integration, pytest.mark.rehearsal]
@@ -68,3 +68,20 @@ def test_start_returns_when_a_login_succeeds_even_on_a_slow_boot(machine):
     assert first.returncode == 0, f"first login after start ({waited:.1f}s) refused: {first.stderr.strip()}"
     assert first.stdout.strip() == "ready-check"
     assert waited >= SLOW_SESSIONS_S, f"start returned after {waited:.1f}s, before the boot let users in"
+
+
+def test_a_machine_that_does_not_come_up_is_removed_with_its_address(machine):
+    """The engine records no resource for a failed create, so nothing would ever stop the machine:
+    machine.sh must leave nothing running and the address must be free again."""
+    provider, props, _ = machine
+    name = "kp-mready2"
+    state = hosts.state_dir(BRIDGE)
+    # nspawn cannot attach a host to a bridge that does not exist: the boot fails after launch.
+    broken = {**props, "machine": name, "machine_dir": str(state / "machines" / name), "host_name": "never-up",
+              "bridge": "kpb-missing"}
+    broken.pop("address", None)
+    with pytest.raises(LocalPlatformError, match="stopped while booting"):
+        provider.create(broken)
+    assert hosts.leftovers("kpb-missing", [name], state / "machines" / name) == []
+    assert not (state / "machines" / name).exists()
+    assert name not in " ".join(p.read_text() for p in (state / "leases").glob("*")), "its address is still leased"
