@@ -4,10 +4,12 @@
     python -m tests.integration.client consume  --conf pipeline.conf --out result.json ...
     python -m tests.integration.client describe --bootstrap HOST:PORT --topics a,b
 
-Everything Logstash would take from its pipeline (bootstrap servers, topic, acks, compression,
-group id, auto_offset_reset) is read from the RENDERED config via components.logstash.parse; the
-rest are the defaults of the Java client Logstash's kafka plugin uses (idempotence with acks=all,
-1 s reconnect backoff cap), spelled out here because kafka-python's differ.
+Every option the RENDERED pipeline gives Logstash's kafka plugin is mapped to kafka-python here
+(producer_config, consumer_config), and an option with no mapping fails the test instead of being
+dropped. Where the pipeline leaves an option out, the client does what Logstash's plugin does
+(logstash-integration-kafka 11.8.7, the release in Logstash 9.2.8: its `config` declarations and the
+Java client's defaults they defer to), spelled out where kafka-python's defaults differ. So the
+consumer auto-commits every 5 s, as Logstash does, and a stop is graceful only through close().
 """
 from __future__ import annotations
 
@@ -27,7 +29,72 @@ from kafka.admin import KafkaAdminClient
 from components.logstash.lscl import Plugin
 from components.logstash.parse import parse
 
+class UnmappedOption(AssertionError):
+    """A rendered option the stand-in client does not reproduce: map it, or the test describes the
+    harness instead of the pipeline."""
+
+
+# The Java client's, where kafka-python's differ: reconnect backoff capped at 1 s.
 JAVA_CLIENT_DEFAULTS = {"reconnect_backoff_max_ms": 1000}
+# logstash-integration-kafka's output where our pipeline sets nothing: `retries` unset means the
+# Java client's Integer.MAX_VALUE and Logstash's own retry loop, never a dropped event.
+LOGSTASH_PRODUCER_DEFAULTS = {"retries": 2**31 - 1}
+# Its input: enable_auto_commit => true, auto_commit_interval_ms => 5000, max_poll_records => 500.
+LOGSTASH_CONSUMER_DEFAULTS = {"enable_auto_commit": True, "auto_commit_interval_ms": 5000, "max_poll_records": 500}
+
+
+def _json_codec(value) -> dict:
+    if not (isinstance(value, Plugin) and value.name == "json"):
+        raise UnmappedOption(f"codec {value!r}: the stand-in clients read and write JSON events only")
+    return {}
+
+
+def _acks(value) -> dict:
+    acks = str(value)
+    # The Java client turns idempotence on by default, and only acks=all allows it.
+    return {"acks": "all" if acks == "all" else int(acks), "enable_idempotence": acks == "all"}
+
+
+# Rendered kafka output option -> kafka-python producer settings ({}: handled by the client itself).
+PRODUCER_OPTIONS = {
+    "bootstrap_servers": lambda v: {"bootstrap_servers": str(v).split(",")},
+    "topic_id": lambda v: {},  # the topic every send goes to
+    "codec": _json_codec,
+    "acks": _acks,
+    "compression_type": lambda v: {"compression_type": None if v == "none" else str(v)},
+    "linger_ms": lambda v: {"linger_ms": int(v)},
+    "batch_size": lambda v: {"batch_size": int(v)},
+    "client_id": lambda v: {"client_id": str(v)},
+}
+
+# Rendered kafka input option -> kafka-python consumer settings.
+CONSUMER_OPTIONS = {
+    "bootstrap_servers": lambda v: {"bootstrap_servers": str(v).split(",")},
+    "topics": lambda v: {},  # subscribed to
+    "codec": _json_codec,
+    "group_id": lambda v: {"group_id": str(v)},
+    "client_id": lambda v: {"client_id": str(v)},
+    "auto_offset_reset": lambda v: {"auto_offset_reset": str(v)},
+    "enable_auto_commit": lambda v: {"enable_auto_commit": str(v).lower() == "true"},
+    "auto_commit_interval_ms": lambda v: {"auto_commit_interval_ms": int(v)},
+    "max_poll_records": lambda v: {"max_poll_records": int(v)},
+    # Threads are members of one group that split the partitions among them: what is committed and
+    # the order within a partition are the same with one member reading them all.
+    "consumer_threads": lambda v: {},
+    # [@metadata][kafka] fields on each event inside Logstash: nothing on the wire, nothing printed.
+    "decorate_events": lambda v: {},
+}
+
+
+def _mapped(options: dict, table: dict, role: str) -> dict:
+    unmapped = sorted(set(options) - set(table))
+    if unmapped:
+        raise UnmappedOption(f"the rendered {role} sets {', '.join(unmapped)}, which the stand-in client does not "
+                             f"reproduce: map it in tests/integration/client.py")
+    config: dict = {}
+    for key, value in options.items():
+        config.update(table[key](value))
+    return config
 
 
 def kafka_output(conf: str) -> dict:
@@ -45,17 +112,16 @@ def kafka_input(conf: str) -> dict:
 
 
 def producer_config(options: dict, acks_override: str | None = None) -> dict:
-    acks = acks_override or str(options.get("acks", "1"))
-    compression = options.get("compression_type", "none")
-    return {
-        "bootstrap_servers": options["bootstrap_servers"].split(","),
-        "acks": "all" if acks == "all" else int(acks),
-        "compression_type": None if compression == "none" else compression,
-        # The Java client turns idempotence on by default, and only acks=all allows it.
-        "enable_idempotence": acks == "all",
-        "client_id": options.get("client_id", "logstash"),
-        **JAVA_CLIENT_DEFAULTS,
-    }
+    """kafka-python producer settings for a rendered kafka output, as Logstash would run it."""
+    rendered = {**options, **({"acks": acks_override} if acks_override else {})}
+    return {"client_id": "logstash", **JAVA_CLIENT_DEFAULTS, **LOGSTASH_PRODUCER_DEFAULTS,
+            **_acks("1"), **_mapped(rendered, PRODUCER_OPTIONS, "kafka output")}
+
+
+def consumer_config(options: dict) -> dict:
+    """kafka-python consumer settings for a rendered kafka input, as Logstash would run it."""
+    return {"client_id": "logstash", "auto_offset_reset": "latest", **JAVA_CLIENT_DEFAULTS,
+            **LOGSTASH_CONSUMER_DEFAULTS, **_mapped(options, CONSUMER_OPTIONS, "kafka input")}
 
 
 # Padding text: letters from a fixed pseudo-random pool, so padded events compress like text, not like "xxxx".
@@ -155,18 +221,21 @@ def produce(args: argparse.Namespace) -> int:
     return 0
 
 
+def committed_offsets(options: dict, partitions: list[TopicPartition]) -> dict[str, int | None]:
+    """What the group has committed, read by a client that joins nothing and commits nothing."""
+    reader = KafkaConsumer(bootstrap_servers=str(options["bootstrap_servers"]).split(","),
+                           group_id=str(options["group_id"]), enable_auto_commit=False, **JAVA_CLIENT_DEFAULTS)
+    try:
+        return {f"{tp.topic}:{tp.partition}": reader.committed(tp) for tp in partitions}
+    finally:
+        reader.close(autocommit=False)
+
+
 def consume(args: argparse.Namespace) -> int:
     options = kafka_input(args.conf)
     topics = list(options["topics"])
-    consumer = KafkaConsumer(
-        bootstrap_servers=options["bootstrap_servers"].split(","),
-        group_id=options["group_id"],
-        client_id=options.get("client_id", "logstash"),
-        auto_offset_reset=options.get("auto_offset_reset", "latest"),
-        # Commit after each processed batch, so "what was committed" is exact for the test.
-        enable_auto_commit=False,
-        **JAVA_CLIENT_DEFAULTS,
-    )
+    # As Logstash runs it: offsets auto-committed every 5 s, and on close().
+    consumer = KafkaConsumer(**consumer_config(options))
     # Right after a broker restart its metadata may not list the topic yet: ask again, bounded.
     known: dict[str, set] = {}
     ask_until = time.monotonic() + 30
@@ -193,15 +262,12 @@ def consume(args: argparse.Namespace) -> int:
         for tp, msgs in batch.items():
             for m in msgs:
                 body = json.loads(m.value)
-                for key in ("@timestamp", "@version", "message", "host"):
-                    assert key in body, f"event without {key}: {body}"
                 run, seq = body["event"]["original"], body["event"]["sequence"]
                 if args.run and run != args.run:
                     continue
                 records.append([run, seq, tp.topic, tp.partition, m.offset, (now_ns - body["sent_ns"]) / 1e6])
                 seen_seq.add((run, seq))
         if batch:
-            consumer.commit()
             idle_since = time.monotonic()
         if args.progress and time.monotonic() - last_progress > 0.2:
             last_progress = time.monotonic()
@@ -216,10 +282,10 @@ def consume(args: argparse.Namespace) -> int:
                 break
         if args.idle and records and time.monotonic() - idle_since > args.idle:
             break
-    if records:
-        consumer.commit()
-    end_committed = {f"{tp.topic}:{tp.partition}": consumer.committed(tp) for tp in partitions}
-    consumer.close(autocommit=False)
+    # A graceful stop, as Logstash's: the Java client's close() commits what was polled, and so
+    # does kafka-python's with auto-commit on. A killed consumer would leave up to 5 s uncommitted.
+    consumer.close()
+    end_committed = committed_offsets(options, partitions)
     write_json(args.out, {"group_id": options["group_id"], "topics": topics, "records": records,
                           "start_committed": start_committed, "end_committed": end_committed,
                           "elapsed_s": time.monotonic() - began})
@@ -241,6 +307,20 @@ def describe(args: argparse.Namespace) -> int:
                                for p in t["partitions"]},
             }
         print(json.dumps({"all_topics": sorted(admin.list_topics()), "topics": out}, sort_keys=True))
+    finally:
+        admin.close()
+    return 0
+
+
+def broker_config(args: argparse.Namespace) -> int:
+    """What a running broker says its configuration is (every key, as DescribeConfigs reports it)."""
+    from kafka.admin import ConfigResource, ConfigResourceType
+    admin = KafkaAdminClient(bootstrap_servers=args.bootstrap.split(","), request_timeout_ms=15000,
+                             **JAVA_CLIENT_DEFAULTS)
+    try:
+        found = admin.describe_configs([ConfigResource(ConfigResourceType.BROKER, str(args.broker))], config_filter="all")
+        entries = found["broker"][str(args.broker)]
+        print(json.dumps({key: entry.get("value") for key, entry in entries.items()}, sort_keys=True))
     finally:
         admin.close()
     return 0
@@ -276,8 +356,11 @@ def main(argv: list[str] | None = None) -> int:
     pd = sub.add_parser("describe")
     pd.add_argument("--bootstrap", required=True)
     pd.add_argument("--topics", required=True)
+    pb = sub.add_parser("broker-config")
+    pb.add_argument("--bootstrap", required=True)
+    pb.add_argument("--broker", type=int, required=True, help="the broker's node id")
     args = p.parse_args(argv)
-    return {"produce": produce, "consume": consume, "describe": describe}[args.cmd](args)
+    return {"produce": produce, "consume": consume, "describe": describe, "broker-config": broker_config}[args.cmd](args)
 
 
 if __name__ == "__main__":

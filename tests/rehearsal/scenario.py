@@ -221,7 +221,7 @@ class Probe:
     def __init__(self, pipeline_text: str, run: str, interval_s: float = 0.05):
         options = dict(parse(pipeline_text).outputs[0].options)
         self.topic = options["topic_id"]
-        self.producer = KafkaProducer(**producer_config(options), retries=2**31 - 1, request_timeout_ms=15000,
+        self.producer = KafkaProducer(**producer_config(options), request_timeout_ms=15000,
                                       delivery_timeout_ms=600000)
         self.run, self.interval_s = run, interval_s
         self.acked: set[tuple[str, str]] = set()
