@@ -42,6 +42,22 @@ def describe(cluster: Cluster, topics: list[str]) -> dict:
     return json.loads(result.stdout)
 
 
+def running_config(client, bootstrap: str, node: int, host: str = "producer") -> dict[str, str | None]:
+    """The configuration a running broker reports for itself (DescribeConfigs), asked from `host`."""
+    result = subprocess.run(client(host, "broker-config", "--bootstrap", bootstrap, "--broker", str(node)),
+                            capture_output=True, text=True, timeout=60, env=env(), cwd=str(jars.ROOT))
+    assert result.returncode == 0, f"broker-config failed:\n{result.stdout}{result.stderr}"
+    return json.loads(result.stdout)
+
+
+def not_running_as_rendered(rendered_text: str, running: dict[str, str | None]) -> dict[str, tuple]:
+    """Rendered key -> (rendered value, what the broker runs with) wherever they differ; a key the
+    broker does not know at all (a typo, a removed setting) shows as not a config of this broker."""
+    rendered = dict(line.split("=", 1) for line in rendered_text.splitlines() if line.strip() and not line.startswith("#"))
+    return {key: (value, running.get(key, "<not a config of this broker>")) for key, value in rendered.items()
+            if running.get(key) != value}
+
+
 @pytest.fixture(scope="session")
 def prerequisites():
     try:

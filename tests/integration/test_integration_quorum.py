@@ -8,6 +8,7 @@ import pytest
 from tests.integration import flow
 from tests.integration.broker import BrokerError
 from tests.integration.client import kafka_input, kafka_output
+from tests.integration.conftest import not_running_as_rendered, running_config
 from tests.integration.quorum import Quorum
 from tests.settings import make
 
@@ -62,7 +63,10 @@ def test_quorum_runs_the_rendered_configs(quorum, capsys):
     voters = ",".join(f"{i}@{ip}:{kafka.CONTROLLER_PORT}" for i, ip in enumerate(quorum.ips, 1))
     assert len(set(quorum.ips)) == 3
     for b in quorum.brokers:
-        p = props(b.config.read_text())
+        rendered = b.config.read_text()
+        # What each node runs with, as it reports it over the wire: every rendered key, unchanged.
+        assert not_running_as_rendered(rendered, running_config(quorum.client, quorum.bootstrap, b.node_id)) == {}, b.node_id
+        p = props(rendered)
         assert p["node.id"] == str(b.node_id)
         assert p["controller.quorum.voters"] == voters
         assert p["process.roles"] == "broker,controller"
