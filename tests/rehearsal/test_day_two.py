@@ -75,6 +75,13 @@ def test_day_two_changes_on_real_hosts(capsys):
         before = since()
         r.ws.up("--expect-no-changes")
         assert since() == before
+        # Nor does a stage re-run whose service's inputs are unchanged: a new TTL changes the base
+        # stage, so every later stage of every host runs again, and no service restarts.
+        r.ws.set("ttlHours", "5")
+        rerun = engine_touched(r.ws.up().stdout)
+        assert {"kafka-server-kafka", "kafka-producer-logstash", "kafka-producer-source",
+                "kafka-consumer-sink"} <= set(rerun), rerun
+        assert since() == before
 
         # 1, 2. A new heap restarts Logstash, and only Logstash; its config check runs beside the
         # service with a small heap, so the 2 GiB host never holds two full-size JVMs.
@@ -108,6 +115,25 @@ def test_day_two_changes_on_real_hosts(capsys):
         assert after["kafka"] != before["kafka"]
         assert (after["producer"], after["consumer"]) == (before["producer"], before["consumer"])
         assert running_release(broker, "kafka", "kafka") == releases.DEFAULT_KAFKA
+        # 1b. A new broker heap restarts Kafka with it, and nothing else.
+        before = after
+        r.ws.set("kafka.heapMb", "448")
+        r.ws.up()
+        after = since()
+        assert after["kafka"] != before["kafka"]
+        assert (after["producer"], after["consumer"]) == (before["producer"], before["consumer"])
+        pid = broker.run("systemctl show kafka -p MainPID --value").strip()
+        assert "-Xmx448m" in broker.run(f"sudo cat /proc/{pid}/cmdline").replace("\0", " ")
+
+        # 2b. Another source setting: only the producer's pipeline stage runs, and only its Logstash restarts.
+        before = since()
+        r.ws.set("producer.source.eventsPerSecond", "4")
+        result = r.ws.up()
+        assert engine_touched(result.stdout) == ["kafka-producer-source"], engine_touched(result.stdout)
+        after = since()
+        assert after["producer"] != before["producer"]
+        assert (after["kafka"], after["consumer"]) == (before["kafka"], before["consumer"])
+        assert "every => 4" in producer.run("sudo cat /etc/logstash/conf.d/pipeline.conf")
 
         # 3. Another sink: only the consumer's pipeline stage runs; it resumes from its offsets.
         r.ws.set("consumer.sink.type", "file")

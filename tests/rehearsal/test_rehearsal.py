@@ -146,3 +146,27 @@ def test_a_class_of_two_on_three_brokers_that_converge_late_and_keep_everything_
             # Each consumer printed its own student's topic and no other.
             journal = remotes[f"consumer-{student}"].run("sudo journalctl -u logstash -o cat --no-pager")
             assert {topic for topic, _, _ in printed_events(journal)} == {f"twitter-{student}"}, student
+
+        # The class grows by a student, then shrinks by another: the newcomer's pipeline carries
+        # its own topic, and no other student's Logstash nor any broker restarts either time.
+        def since(names) -> dict[str, str]:
+            units = {n: "kafka" if n.startswith("broker-") else "logstash" for n in names}
+            return {n: remotes[n].run(f"systemctl show {u} -p ActiveEnterTimestampMonotonic --value").strip()
+                    for n, u in units.items()}
+
+        # Every machine the class ever had is checked for leftovers after destroy.
+        r.ws.config["students"] = ["ana", "ben", "cho"]
+        stay = ["broker-1", "broker-2", "broker-3", "producer-ana", "consumer-ana"]
+        before = since([*stay, "producer-ben", "consumer-ben"])
+        r.ws.set("students[2]", "cho")
+        r.ws.up()
+        remotes = r.hosts()
+        r.first_event(remotes["consumer-cho"])
+        assert since([*stay, "producer-ben", "consumer-ben"]) == before
+        journal = remotes["consumer-cho"].run("sudo journalctl -u logstash -o cat --no-pager")
+        assert {topic for topic, _, _ in printed_events(journal)} == {"twitter-cho"}
+        r.ws.script("config", "set", "--path", "students[1]", "cho")
+        r.ws.script("config", "rm", "--path", "students[2]")
+        r.ws.up()
+        assert sorted(r.ws.outputs()["students"]) == ["ana", "cho"]
+        assert since(stay) == {n: before[n] for n in stay}
