@@ -127,6 +127,8 @@ def test_day_two_changes_on_real_hosts(capsys):
 
         # 2b. Another source setting: only the producer's pipeline stage runs, and only its Logstash restarts.
         before = since()
+        # (The stack left producer.source to its default, so the source is written out whole.)
+        r.ws.set("producer.source.type", "generator")
         r.ws.set("producer.source.eventsPerSecond", "4")
         result = r.ws.up()
         assert engine_touched(result.stdout) == ["kafka-producer-source"], engine_touched(result.stdout)
