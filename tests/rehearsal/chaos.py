@@ -86,11 +86,6 @@ def leadership_moved(state: dict[str, dict[int, tuple[int, list[int], list[int]]
     return all(state.get(topic, {}).get(n, (-1, [], []))[0] not in (-1, node) for topic, n in led)
 
 
-def caught_up(committed: dict[tuple[str, int], int], ends: dict[tuple[str, int], int]) -> bool:
-    """The group has committed at least up to where each partition ended."""
-    return all(committed.get(key, -1) >= end for key, end in ends.items())
-
-
 def cluster_state(bootstrap: str) -> dict[str, dict[int, tuple[int, list[int], list[int]]]]:
     """topic -> partition -> (leader, replicas, in-sync replicas), every topic the cluster holds."""
     admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), request_timeout_ms=5000,
@@ -193,6 +188,7 @@ class Chaos:
     def _observe(self) -> None:
         """One look at leaders and committed offsets for the faults still watched; a cluster that
         cannot answer yet is looked at again next poll."""
+        from tests.rehearsal import scenario
         if not self._watched:
             return
         now = time.monotonic() - self.began
@@ -206,7 +202,7 @@ class Chaos:
             if fault.leader_moved_s is None and fault.led and leadership_moved(state, fault.led, broker_id(fault.target)):
                 fault.leader_moved_s = now - fault.at_s
             if fault.caught_up_s is None and fault.ends and \
-                    all(caught_up(committed.get(g, {}), ends) for g, ends in fault.ends.items()):
+                    all(scenario.caught_up(committed.get(g, {}), ends) for g, ends in fault.ends.items()):
                 fault.caught_up_s = now - fault.at_s
         self._watched = [f for f in self._watched
                          if (f.led and f.leader_moved_s is None) or (f.ends and f.caught_up_s is None)]
@@ -269,15 +265,14 @@ class Chaos:
             kind = LOGSTASH_FAULTS[0]
         if kind == "reboot-logstash":
             target = self.rng.choice(sorted(self.logstash))
-            fault = Fault(kind, target, 0.0)
-            self._before(fault)
-            fault.at_s = time.monotonic() - self.began
-            _fire(self.logstash[target], "sudo systemctl reboot")
         else:
             target = self.controller() if kind == "kill-controller" else self.rng.choice(sorted(self.brokers))
-            fault = Fault(kind, target, 0.0)
-            self._before(fault)
-            fault.at_s = time.monotonic() - self.began
+        fault = Fault(kind, target, 0.0)
+        self._before(fault)
+        fault.at_s = time.monotonic() - self.began
+        if kind == "reboot-logstash":
+            _fire(self.logstash[target], "sudo systemctl reboot")
+        else:
             remote = self.brokers[target]
             if kind in ("kill-broker", "kill-controller"):
                 self._awaiting[target] = (KAFKA_PID, remote.run(KAFKA_PID))

@@ -52,6 +52,10 @@ class Remote:
             time.sleep(1)
         raise AssertionError(f"{what} on {self.address}: not within {timeout:.0f}s")
 
+    def started(self, unit: str) -> str:
+        """When the unit last became active: a restart changes it, nothing else does."""
+        return self.run(f"systemctl show {unit} -p ActiveEnterTimestampMonotonic --value").strip()
+
     def stage_runs(self) -> list[tuple[str, float, float]]:
         """(stage, start, end) of every stage run apply.sh recorded on this host."""
         text = self.run(f"cat {STAGE_LOG} 2>/dev/null || true")

@@ -197,6 +197,11 @@ def topic_records(bootstrap: str, topic: str) -> list[tuple[int, int, bytes]]:
         consumer.close()
 
 
+def caught_up(committed: dict[tuple[str, int], int], ends: dict[tuple[str, int], int]) -> bool:
+    """The group has committed at least up to where each partition ended."""
+    return all(committed.get(key, -1) >= end for key, end in ends.items())
+
+
 def wait_for_no_lag(bootstrap: str, group: str, ends: dict[tuple[str, int], int], timeout: float = 120) -> None:
     admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), request_timeout_ms=20000)
     try:
@@ -204,7 +209,7 @@ def wait_for_no_lag(bootstrap: str, group: str, ends: dict[tuple[str, int], int]
         while time.monotonic() < deadline:
             committed = {(tp.topic, tp.partition): meta.offset
                          for tp, meta in admin.list_group_offsets(group).get(group, {}).items()}
-            if all(committed.get(key, -1) >= end for key, end in ends.items()):
+            if caught_up(committed, ends):
                 return
             time.sleep(1)
         raise AssertionError(f"consumer group {group} still behind after {timeout:.0f}s: {committed} < {ends}")

@@ -75,7 +75,7 @@ def test_leadership_has_moved_only_when_every_partition_the_broker_led_has_anoth
 
 
 def test_a_group_has_caught_up_when_it_committed_past_every_end_taken_at_the_fault():
-    from tests.rehearsal.chaos import caught_up
+    from tests.rehearsal.scenario import caught_up
 
     ends = {("t", 0): 10, ("t", 1): 4}
     assert caught_up({("t", 0): 10, ("t", 1): 7}, ends)

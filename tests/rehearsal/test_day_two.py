@@ -30,11 +30,6 @@ DEAD_AGENT = "/var/tmp/kafka-pipeline-rehearsal/no-agent-here.sock"
 OWN_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFd5cjJ0c3R1dnd4eXphYmNkZWZnaGlqa2xtbm9wcXJz rehearsal"
 
 
-def started(remote: Remote, unit: str) -> str:
-    """When the unit last became active: a restart changes it, nothing else does."""
-    return remote.run(f"systemctl show {unit} -p ActiveEnterTimestampMonotonic --value").strip()
-
-
 def running_release(remote: Remote, unit: str, product: str) -> str:
     """The release the unit's running process was started from (its resolved home in its command
     line or open files), not the one a link names now."""
@@ -68,8 +63,8 @@ def test_day_two_changes_on_real_hosts(capsys):
         machine = r.logstash_machines()
 
         def since() -> dict[str, str]:
-            return {"kafka": started(broker, "kafka"), "producer": started(producer, "logstash"),
-                    "consumer": started(consumer, "logstash")}
+            return {"kafka": broker.started("kafka"), "producer": producer.started("logstash"),
+                    "consumer": consumer.started("logstash")}
 
         # An up with no change restarts nothing.
         before = since()

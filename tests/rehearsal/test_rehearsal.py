@@ -150,9 +150,7 @@ def test_a_class_of_two_on_three_brokers_that_converge_late_and_keep_everything_
         # The class grows by a student, then shrinks by another: the newcomer's pipeline carries
         # its own topic, and no other student's Logstash nor any broker restarts either time.
         def since(names) -> dict[str, str]:
-            units = {n: "kafka" if n.startswith("broker-") else "logstash" for n in names}
-            return {n: remotes[n].run(f"systemctl show {u} -p ActiveEnterTimestampMonotonic --value").strip()
-                    for n, u in units.items()}
+            return {n: remotes[n].started("kafka" if n.startswith("broker-") else "logstash") for n in names}
 
         # Every machine the class ever had is checked for leftovers after destroy.
         r.ws.config["students"] = ["ana", "ben", "cho"]
