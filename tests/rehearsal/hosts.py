@@ -94,10 +94,15 @@ class Books:
         return self.acked_lost + self.missing
 
 
+def stored(end_offsets: dict[tuple[str, int], int]) -> set[tuple[str, int, int]]:
+    """Every event's place (topic, partition, offset) below each partition's end."""
+    return {(t, p, o) for (t, p), end in end_offsets.items() for o in range(end)}
+
+
 def books(acked: set[tuple[str, str]], in_topic: list[tuple[str, str]],
           end_offsets: dict[tuple[str, int], int], printed: list[tuple[str, int, int]]) -> Books:
     counts = Counter(printed)
-    expected = {(t, p, o) for (t, p), end in end_offsets.items() for o in range(end)}
+    expected = stored(end_offsets)
     return Books(acked=len(acked), acked_lost=len(acked - set(in_topic)), stored=len(expected),
                  received=len(expected & set(counts)), duplicates=sum(n - 1 for n in counts.values()),
                  missing=len(expected - set(counts)))

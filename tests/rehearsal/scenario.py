@@ -277,8 +277,28 @@ def keep_books(r: Rehearsal, remotes: dict[str, Remote], bootstrap: str, acked: 
     remotes[f"producer{suffix}"].run("sudo systemctl stop logstash")
     ends = broker_offsets(bootstrap, topic)
     wait_for_no_lag(bootstrap, group, ends)
-    printed = printed_events(remotes[f"consumer{suffix}"].run("sudo journalctl -u logstash -o cat --no-pager"))
+    printed = printed_once_settled(remotes[f"consumer{suffix}"], hosts.stored(ends))
     return hosts.books(acked, topic_events(bootstrap, topic), ends, printed)
+
+
+def printed_once_settled(consumer: Remote, expected: set[tuple[str, int, int]], quiet_s: float = 20,
+                         timeout: float = 180, poll_s: float = 2) -> list[tuple[str, int, int]]:
+    """What the consumer's sink printed, read once it holds every expected event or has printed
+    nothing new for `quiet_s`. A committed offset says Logstash's input took the event into its queue,
+    not that the output printed it: after a backlog (a consumer host rebooted, say) the last batches
+    are still on their way to the journal when the group has caught up. An event still absent once
+    the sink has gone quiet stays missing."""
+    deadline = time.monotonic() + timeout
+    last, quiet_since = -1, time.monotonic()
+    while True:
+        printed = printed_events(consumer.run("sudo journalctl -u logstash -o cat --no-pager"))
+        if expected <= set(printed) or time.monotonic() > deadline:
+            return printed
+        if len(printed) != last:
+            last, quiet_since = len(printed), time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_s:
+            return printed
+        time.sleep(poll_s)
 
 
 def logstash_figures(r: Rehearsal, remotes: dict[str, Remote]) -> str:

@@ -39,3 +39,31 @@ JOURNAL = """\
 
 def test_startups_pair_each_unit_start_with_its_pipelines_running():
     assert [round(s, 2) for s in hosts.startups(JOURNAL)] == [23.5, 20.25]
+
+
+class Journal:
+    """A consumer host whose journal shows one more printed event at each read, up to `upto`."""
+
+    def __init__(self, upto: int, start: int = 0):
+        self.upto, self.shown = upto, start
+
+    def run(self, command: str) -> str:
+        assert command.startswith("sudo journalctl -u logstash")
+        text = "".join(f'{{\n  "offset" => {o},\n  "partition" => 0,\n  "topic" => "twitter"\n}}\n'
+                       for o in range(self.shown))
+        self.shown = min(self.shown + 1, self.upto)
+        return text
+
+
+def test_the_books_wait_for_the_sink_to_print_what_the_group_has_committed():
+    from tests.rehearsal.scenario import printed_once_settled
+    expected = hosts.stored({("twitter", 0): 3})
+    printed = printed_once_settled(Journal(upto=3), expected, quiet_s=5, poll_s=0)
+    assert set(printed) == expected
+
+
+def test_an_event_the_sink_never_prints_stays_missing_once_it_goes_quiet():
+    from tests.rehearsal.scenario import printed_once_settled
+    expected = hosts.stored({("twitter", 0): 3})
+    printed = printed_once_settled(Journal(upto=2), expected, quiet_s=0.05, poll_s=0.01)
+    assert expected - set(printed) == {("twitter", 0, 2)}
