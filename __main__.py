@@ -40,6 +40,7 @@ pulumi.export("brokerPrivateIps", kafka.private_ips)
 pulumi.export("brokerAddresses", kafka.addresses)
 pulumi.export("bootstrapServers", kafka.bootstrap_servers)
 pulumi.export("operatorBootstrap", kafka_stage.operator_bootstrap(settings.kafka.brokers))
+pulumi.export(config.KAFKA_VERSION_OUTPUT, settings.kafka.version)
 pulumi.export("topics", [t.name for t in config.all_topics(settings)])
 if hosts.private_key is not None:
     pulumi.export("sshPrivateKey", hosts.private_key)

@@ -72,3 +72,12 @@ def logstash_archive(version: str, arch: str, base_url: str = LOGSTASH_ARCHIVE) 
 def logstash_arch(arch: str) -> str:
     """EC2 says arm64, Elastic's archives say aarch64."""
     return "aarch64" if arch == "arm64" else "x86_64"
+
+
+def comparable(version: str) -> bool:
+    return all(part.isdigit() for part in version.split("."))
+
+
+def order(version: str) -> tuple[int, ...]:
+    """A release's place in time: 4.10.0 comes after 4.9.1."""
+    return tuple(int(part) for part in version.split("."))

@@ -30,7 +30,8 @@ MEMORY = {"t3.medium": 4096, "t3.large": 8192, "t3.small": 2048, "t4g.small": 20
 
 class Mocks(pulumi.runtime.Mocks):
     def __init__(self, not_offered: tuple[tuple[str, str], ...] = (), stopped: bool = False,
-                 quotas: dict[str, float] | None = None, quota_errors: dict[str, str] | None = None) -> None:
+                 quotas: dict[str, float] | None = None, quota_errors: dict[str, str] | None = None,
+                 deployed: dict[str, Any] | None = None) -> None:
         self.resources: list[pulumi.runtime.MockResourceArgs] = []
         self.calls: list[pulumi.runtime.MockCallArgs] = []
         # (zone, instance type) pairs the region does not offer
@@ -40,6 +41,8 @@ class Mocks(pulumi.runtime.Mocks):
         # Service Quotas: quota code -> value (default: a seasoned account's 640), or the error it gives
         self.quotas = quotas or {}
         self.quota_errors = quota_errors or {}
+        # The outputs of the stack's last deployment, as a reference to the stack itself reads them.
+        self.deployed = deployed or {}
         # instance id -> its public address, once an InstanceState made it run
         self.started: dict[str, str] = {}
 
@@ -55,6 +58,8 @@ class Mocks(pulumi.runtime.Mocks):
             instance = args.inputs["instanceId"]
             # A stopped instance started again gets a new public address.
             self.started[instance] = (started_ip if self.stopped else public_ip)(instance.removesuffix("-id"))
+        if args.typ == "pulumi:pulumi:StackReference":
+            outputs.update(outputs=self.deployed, secretOutputNames=[])
         if args.typ == "tls:index/privateKey:PrivateKey":
             outputs["privateKeyOpenssh"] = "-----BEGIN OPENSSH PRIVATE KEY-----\nMOCKKEY\n-----END OPENSSH PRIVATE KEY-----\n"
             outputs["publicKeyOpenssh"] = "ssh-ed25519 AAAAC3MOCK"
@@ -189,7 +194,8 @@ def run(config: dict[str, Any], stack: str = "dev", secret_keys: tuple[str, ...]
     further `aws:` keys (profile, ...)."""
     mocks = mocks or Mocks()
     monitor = RecordingMonitor(mocks)
-    pulumi.runtime.set_mocks(mocks, project="kafka-pipeline", stack=stack, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(mocks, project="kafka-pipeline", stack=stack, preview=False, monitor=monitor,
+                             organization="organization")  # what a self-managed backend reports
     values = {f"kafka-pipeline:{k}": v if isinstance(v, str) else json.dumps(v) for k, v in config.items()}
     if region is not None:
         values["aws:region"] = region

@@ -53,6 +53,23 @@ def test_bad_config_is_refused_before_any_resource(monkeypatch):
     assert mocks.resources == [] and mocks.calls == []
 
 
+def test_a_kafka_downgrade_is_refused_at_preview_naming_the_key(monkeypatch):
+    mocks = Mocks(deployed={"kafkaVersion": "4.3.1"})
+    with pytest.raises(pulumi.RunError) as error:
+        run({**DEV, "kafka": {"version": "4.1.1"}}, monkeypatch=monkeypatch, mocks=mocks)
+    message = str(error.value)
+    assert "invalid config kafka.version = '4.1.1': 4.3.1 or later" in message and "Nothing was created" in message
+    # The stack read back is all that was touched.
+    assert [r.typ for r in mocks.resources] == ["pulumi:pulumi:StackReference"] and mocks.calls == []
+    assert mocks.resources[0].name == "organization/kafka-pipeline/dev"
+
+
+def test_the_deployed_kafka_release_is_recorded_and_an_upgrade_goes_ahead(monkeypatch):
+    upgraded = run({**DEV, "kafka": {"version": "4.3.1"}}, monkeypatch=monkeypatch,
+                   mocks=Mocks(deployed={"kafkaVersion": "4.1.1"}))
+    assert upgraded.value("kafkaVersion") == "4.3.1"
+
+
 
 def test_a_misspelt_top_level_key_is_refused(monkeypatch):
     with pytest.raises(pulumi.RunError) as error:

@@ -99,6 +99,17 @@ def _kafka(values: Mapping[str, Any]) -> KafkaSettings:
     return _build(KafkaSettings, values, topics=_topics(values["topics"], brokers))
 
 
+def refuse_downgrade(deployed: Any, chosen: str) -> None:
+    """Kafka's metadata moves forward only: a cluster formatted or finalised by a newer release may
+    not start on an older one, so a lower kafka.version than the stack runs is refused."""
+    if not isinstance(deployed, str) or not releases.comparable(deployed):
+        return  # never deployed, or deployed before the release was recorded
+    if releases.order(chosen) < releases.order(deployed):
+        raise ConfigError("kafka.version", chosen, f"{deployed} or later: this stack's brokers run Kafka {deployed}, "
+                                                   "and Kafka's metadata moves forward only (upgrade, never downgrade). "
+                                                   "To go back, destroy the stack and deploy it anew")
+
+
 def _topics(value: Any, brokers: int) -> tuple[Topic, ...]:
     if not isinstance(value, list) or not value:
         raise ConfigError("kafka.topics", value, "expected a non-empty list of {name, partitions, replicationFactor}")

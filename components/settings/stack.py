@@ -8,7 +8,10 @@ from typing import Any
 
 from components.errors import ConfigError
 from components.settings.model import Settings
-from components.settings.parse import PROJECT, Plugins, parse
+from components.settings.parse import PROJECT, Plugins, parse, refuse_downgrade
+
+# The stack output that records the Kafka release deployed, read back at the next preview.
+KAFKA_VERSION_OUTPUT = "kafkaVersion"
 
 
 def load(plugins: Plugins, detect_ip: Callable[[], str] | None = None) -> Settings:
@@ -20,11 +23,26 @@ def load(plugins: Plugins, detect_ip: Callable[[], str] | None = None) -> Settin
     full_keys = {*get_config_env(), *CONFIG.get()}
     raw = {k[len(prefix):]: _decode(get_config(k)) for k in sorted(full_keys) if k.startswith(prefix)}
     try:
-        return parse(raw, stack=pulumi.get_stack(), region=pulumi.Config("aws").get("region"), plugins=plugins,
-                     detect_ip=detect_ip)
+        settings = parse(raw, stack=pulumi.get_stack(), region=pulumi.Config("aws").get("region"), plugins=plugins,
+                         detect_ip=detect_ip)
+        # Only a valid config reads the stack back: a typo is refused before anything is registered.
+        refuse_downgrade(last_output(KAFKA_VERSION_OUTPUT), settings.kafka.version)
+        return settings
     except ConfigError as error:
         raise pulumi.RunError(f"{error}\nNothing was created. Fix the value with `scripts/pulumi.sh config set` "
                               f"(every key: docs/CONFIG.md) and run again.") from None
+
+
+def last_output(name: str) -> Any:
+    """An output of this stack's last deployment (None before the first), read through a reference to
+    the stack itself, before any resource is created: a change the running hosts cannot take is
+    refused at preview."""
+    import pulumi
+    from pulumi.runtime.sync_await import _sync_await
+
+    # The Python SDK offers the read as a coroutine only; the program's config checks are synchronous.
+    own = pulumi.StackReference(f"{pulumi.get_organization()}/{pulumi.get_project()}/{pulumi.get_stack()}")
+    return _sync_await(own.get_output_details(name)).value
 
 
 def _decode(text: str) -> Any:

@@ -110,6 +110,13 @@ def test_day_two_changes_on_real_hosts(capsys):
         assert after["kafka"] != before["kafka"]
         assert (after["producer"], after["consumer"]) == (before["producer"], before["consumer"])
         assert running_release(broker, "kafka", "kafka") == releases.DEFAULT_KAFKA
+        # ...and going back is refused at preview, by the real engine reading the stack's last outputs.
+        r.ws.set("kafka.version", releases.UPGRADE_FROM_KAFKA)
+        back = r.ws.script("preview", STACK, check=False)
+        assert back.returncode != 0 and (f"invalid config kafka.version = '{releases.UPGRADE_FROM_KAFKA}': "
+                                         f"{releases.DEFAULT_KAFKA} or later") in back.stdout + back.stderr, \
+            back.stdout + back.stderr
+        r.ws.set("kafka.version", releases.DEFAULT_KAFKA)
         # 1b. A new broker heap restarts Kafka with it, and nothing else.
         before = after
         r.ws.set("kafka.heapMb", "448")

@@ -10,6 +10,7 @@ from components import releases
 from components.errors import ConfigError
 from components.logstash.registries import PLUGINS
 from components.settings import keys, parse as parse_with
+from components.settings.parse import refuse_downgrade
 from tests.settings import make as settings
 
 # The parser as the program calls it: with the Logstash layer's plugin registries.
@@ -173,3 +174,17 @@ def test_a_mirrors_checksums_replace_the_pinned_ones():
     s = settings({"kafka": {"sha512": digest}, "logstash": {"sha512": digest}})
     assert s.kafka.sha512 == s.logstash.sha512 == digest.lower()
     assert settings().kafka.sha512 is None
+
+
+@pytest.mark.parametrize("deployed, chosen", [("4.3.1", "4.1.1"), ("4.3.1", "3.9.1"), ("4.10.0", "4.9.1")])
+def test_a_release_older_than_the_deployed_one_is_refused(deployed, chosen):
+    with pytest.raises(ConfigError) as error:
+        refuse_downgrade(deployed, chosen)
+    assert (error.value.path, error.value.value) == ("kafka.version", chosen)
+    assert error.value.allowed.startswith(f"{deployed} or later: this stack's brokers run Kafka {deployed}")
+
+
+@pytest.mark.parametrize("deployed, chosen", [(None, "3.0.0"), ("4.1.1", "4.1.1"), ("4.1.1", "4.3.1"),
+                                              ("4.9.1", "4.10.0"), (["4.3.1"], "4.1.1"), ("latest", "4.1.1")])
+def test_the_same_or_a_newer_release_or_a_stack_never_deployed_goes_ahead(deployed, chosen):
+    refuse_downgrade(deployed, chosen)
