@@ -3,6 +3,7 @@
 # iproute2 for network namespaces, a Java 17+ runtime and Maven for the real Kafka broker, and for
 # the rehearsal systemd-nspawn, debootstrap, apt-cacher-ng, an SSH client, and Debian's OpenJDK 17
 # runtime, which the rehearsal mirror puts into Logstash's archive as its jdk/ (whatever java is on PATH).
+# gpg signs a throwaway release so the stage's Elastic signature check runs offline.
 #   tests/deps.sh        system packages
 #   tests/deps.sh jars   also resolve the Kafka jars through Maven (cached in ~/.m2)
 set -euo pipefail
@@ -16,6 +17,7 @@ TOOLS=(
   "debootstrap debootstrap"
   "apt-cacher-ng apt-cacher-ng"
   "ssh openssh-client"
+  "gpg gpg"
 )
 # Debian packages needed as packages, not only for a command on PATH.
 PACKAGES=(openjdk-17-jre-headless)
