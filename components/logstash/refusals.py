@@ -125,3 +125,14 @@ def _is_ip(text: str, version: int) -> bool:
         return ipaddress.ip_address(text).version == version
     except ValueError:
         return False
+
+
+def basic_auth_pair(path: str, user: object, password: object) -> None:
+    """Basic auth needs both halves, or neither: the http client mixin (7.5.0) and the opensearch
+    output refuse a lone one only when the pipeline starts."""
+    halves = {"user": user, "password": password}
+    for missing, given in (("user", "password"), ("password", "user")):
+        if halves[missing] is None and halves[given] is not None:
+            how = f"pulumi config set {'--secret ' if missing == 'password' else ''}--path {path}.{missing} ..."
+            raise ConfigError(f"{path}.{missing}", None, f"required with {path}.{given}: basic auth needs a user "
+                                                         f"and a password, or neither ({how})")

@@ -10,6 +10,8 @@ from components.stages.plan import File, Plan
 
 CONFIG = f"{logstash.CONFIG_DIR}/pipeline.conf"
 SECRETS_FILE = f"{logstash.SETTINGS_DIR}/secrets.env"
+# The pipeline that last passed Logstash's check; outside conf.d, where Logstash reads every file.
+LAST_GOOD_CONFIG = f"{logstash.SETTINGS_DIR}/pipeline.conf.last-good"
 # The Logstash plugins this pipeline needs, one a line: a changed list restarts the service.
 PLUGINS_FILE = f"{logstash.SETTINGS_DIR}/plugins.list"
 SCRIPT = "pipeline"
@@ -31,5 +33,6 @@ def plan(stage: str, settings: Settings, built: Built) -> Plan:
         "LOGSTASH_VERSION": settings.logstash.version,
         "PIPELINE_PLUGINS": " ".join(built.install),
         "SECRETS_FILE": SECRETS_FILE,
+        "LAST_GOOD_CONFIG": LAST_GOOD_CONFIG,
         "SECRET_COUNT": str(len(built.secrets)),
     }, secrets=built.secrets)

@@ -2,7 +2,7 @@
 # Stage "pipeline": sourced by apply.sh (strict mode, lib.sh and stage.env loaded).
 # Secrets arrive on stdin as NAME<TAB>base64 lines and go to a root-only environment file.
 : "${PIPELINE_CONFIG:?}" "${LOGSTASH_HOME:?}" "${SECRETS_FILE:?}" "${SECRET_COUNT:?}" "${PIPELINE_PLUGINS=}"
-: "${SERVICE_INPUTS:?}" "${CHECK_JAVA_OPTS:?}" "${LOGSTASH_SETTINGS:?}"
+: "${SERVICE_INPUTS:?}" "${CHECK_JAVA_OPTS:?}" "${LOGSTASH_SETTINGS:?}" "${LAST_GOOD_CONFIG:?}"
 
 write_secrets() {
   local tmp name b64 value
@@ -39,6 +39,8 @@ ensure_plugins() {
 # Logstash's own check, with the secrets in its environment (runuser without a login shell keeps
 # it), on a scratch data dir so it does not collide with the running service's lock, and with a
 # small heap: beside the running service on a small host, a second full-size JVM would not fit.
+# A refused pipeline is replaced on disk by the last one that passed, so a restart or a reboot
+# runs what runs now rather than a pipeline Logstash cannot start.
 check_config() {
   local scratch out
   scratch=$(mktemp -d)
@@ -48,9 +50,14 @@ check_config() {
                --config.test_and_exit 2>&1); then
     rm -rf "$scratch"
     printf '%s\n' "$out" | grep -v '^\s*$' | tail -n 20 >&2
-    die "Logstash refused $PIPELINE_CONFIG (its message is above); the running pipeline was left as it was"
+    if [[ -f $LAST_GOOD_CONFIG ]]; then
+      install -m 0640 -o root -g logstash "$LAST_GOOD_CONFIG" "$PIPELINE_CONFIG"
+      die "Logstash refused the new pipeline (its message is above); the running pipeline and its file were left as they were"
+    fi
+    die "Logstash refused the pipeline (its message is above); Logstash was not started"
   fi
   rm -rf "$scratch"
+  install -m 0640 -o root -g logstash "$PIPELINE_CONFIG" "$LAST_GOOD_CONFIG"
 }
 
 stage_main() {

@@ -4,7 +4,8 @@ identity at the topic and at the sink:
 
 - the default shape: generator -> kafka -> stdout rubydebug, with each event's Kafka metadata;
 - the file source (a file the test writes) -> kafka -> the file sink (JSON lines, a file per topic and day);
-- http_poller against a JSON feed served in the producer's namespace, split into one event per item;
+- http_poller logging in (basic auth) to a JSON feed served in the producer's namespace, split into
+  one event per item;
 - what Logstash refuses when a pipeline starts, rendered bypassing our checks, is refused by our
   settings too; what they accept, Logstash starts.
 
@@ -171,28 +172,48 @@ def test_file_source_to_file_sink_line_by_line(cluster, home, running, run_id):
     assert all(e["path"] == str(log) for e in sink_lines(cluster, "lsr-file"))
 
 
-def test_http_poller_splits_a_feed_into_one_event_per_item(cluster, home, running, tmp_path):
+# A feed behind basic auth: 401 unless the request carries the expected credentials.
+AUTH_FEED = """
+import base64, http.server, sys
+folder, port, expected = sys.argv[1], int(sys.argv[2]), "Basic " + base64.b64encode(sys.argv[3].encode()).decode()
+class Feed(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *a, **kw):
+        super().__init__(*a, directory=folder, **kw)
+    def do_GET(self):
+        if self.headers.get("Authorization") != expected:
+            self.send_response(401); self.send_header("WWW-Authenticate", 'Basic realm="feed"'); self.end_headers()
+            return
+        super().do_GET()
+http.server.ThreadingHTTPServer(("127.0.0.1", port), Feed).serve_forever()
+"""
+FEED_PASSWORD = "feed-pw-8c1e"
+
+
+def test_http_poller_logs_in_and_splits_a_feed_into_one_event_per_item(cluster, home, running, tmp_path):
     feed = tmp_path / "feed"
     feed.mkdir()
     (feed / "quakes.json").write_text(json.dumps({"type": "FeatureCollection", "features": [
         {"id": "q1", "properties": {"mag": 1.5}}, {"id": "q2", "properties": {"mag": 2.5}},
         {"id": "q3", "properties": {"mag": 3.5}}]}))
-    server = subprocess.Popen(cluster.net.cmd("producer", [sys.executable, "-m", "http.server", "18080", "--bind",
-                                                           "127.0.0.1", "--directory", str(feed)]),
+    server = subprocess.Popen(cluster.net.cmd("producer", [sys.executable, "-c", AUTH_FEED, str(feed), "18080",
+                                                           f"reader:{FEED_PASSWORD}"]),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         settings = settings_for(
             producer={"topic": "lsr-http", "source": {"type": "http_poller", "url": "http://127.0.0.1:18080/quakes.json",
-                                                      "splitField": "features", "schedule": "5s"}},
+                                                      "splitField": "features", "schedule": "5s", "user": "reader",
+                                                      "password": FEED_PASSWORD}},
             consumer={"topics": ["lsr-http"], "groupId": "lsr-http", "sink": {"type": "file", "path": sink_path(cluster)}})
         consumer = deploy(cluster, home, running, "consumer", settings)
-        producer = deploy(cluster, home, running, "producer", settings)
+        # The password reaches Logstash as the stage's secrets file gives it: in its environment.
+        producer = deploy(cluster, home, running, "producer", settings, env={"SOURCE_PASSWORD": FEED_PASSWORD})
         wait_until("two polls at the sink", lambda: len(sink_lines(cluster, "lsr-http")) >= 6, 180)
         assert producer.stop() == 0
         stored = read_topic(cluster, "lsr-http")
         wait_until("every stored event at the sink", lambda: len(sink_lines(cluster, "lsr-http")) >= len(stored), 120)
     finally:
         server.kill()
+    assert FEED_PASSWORD not in json.dumps(stored)
     events = sink_lines(cluster, "lsr-http")
     ids = Counter(e["features"]["id"] for e in events)
     assert set(ids) == {"q1", "q2", "q3"} and len(set(ids.values())) == 1 and ids["q1"] >= 2, ids
@@ -244,7 +265,8 @@ def case_pipeline(raw: dict, broker: str, refused: bool) -> str:
         return pipelines.consumer(PluginChoice("file", {"path": raw["consumer"]["sink"]["path"]}), f"{broker}:9092",
                                   (CASE_TOPICS["consumer"],), "lsr-cases", "earliest", 1).text()
     return pipelines.producer(PluginChoice("http_poller", {"preset": "usgs-earthquakes", "url": raw["producer"]["source"]["url"],
-                                                           "schedule": "1h", "splitField": None}),
+                                                           "schedule": "1h", "splitField": None, "user": None,
+                                                           "password": None}),
                               f"{broker}:9092", CASE_TOPICS["producer"], "1", "none").text()
 
 

@@ -64,14 +64,17 @@ class Remote:
 
 # ---- what the consumer wrote ----
 
-def identity(event: dict) -> tuple[str, str]:
+def identity(event: dict) -> tuple[str, ...]:
     """What tells events apart across producer restarts and sinks: a probe's run and number, or when
     and in what order the generator made them (its sequence starts again at 0 with each start), or
-    else (a smoke canary, say) the whole event."""
+    else (a smoke canary, a feed's event) when it was made and its message: fields a JSON sink and
+    a rubydebug print (which flattens nested fields) both give alike."""
     if "probe" in event:
         return str(event["probe"]), str(event["seq"])
     if "sequence" in event:
         return str(event["@timestamp"]), str(event["sequence"])
+    if "@timestamp" in event:
+        return "event", str(event["@timestamp"]), str(event.get("message", ""))
     return "event", json.dumps(event, sort_keys=True)
 
 

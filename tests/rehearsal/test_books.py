@@ -26,6 +26,16 @@ def test_identities_of_probe_generator_and_other_events_differ():
     assert hosts.identity(canary) != hosts.identity({**canary, "@timestamp": "u"})
 
 
+def test_an_event_without_a_sequence_is_the_same_printed_by_rubydebug_or_stored_as_json():
+    from tests.integration.logstash import rubydebug_events
+    stored = {"@timestamp": "2026-12-06T01:02:03.456Z", "@version": "1", "tags": ["_http_request_failure"],
+              "http_request_failure": {"name": "feed", "error": "404"}}
+    printed = rubydebug_events('{\n    "@timestamp" => 2026-12-06T01:02:03.456Z,\n    "@version" => "1",\n'
+                               '    "http_request_failure" => {\n        "name" => "feed",\n        "error" => "404"\n'
+                               '    },\n    "tags" => [\n        [0] "_http_request_failure"\n    ]\n}\n')
+    assert hosts.identity(printed[0]) == hosts.identity(stored)
+
+
 JOURNAL = """\
 1796180400.100000 systemd[1]: Started logstash.service - Logstash (kafka-pipeline).
 1796180401.000000 logstash[80]: Using bundled JDK: /opt/logstash/jdk

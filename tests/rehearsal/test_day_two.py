@@ -7,16 +7,22 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+import subprocess
 import time
 
 import pytest
 
 from components import releases
+from components.host import bundle_name
+from components.stages import pipeline_files
 from tests.integration.logstash import rubydebug_events
 from tests.rehearsal import hosts
 from tests.rehearsal.hosts import Remote
+from tests.rehearsal.mirror import PORT as mirror_port
 from tests.rehearsal.scenario import (Probe, Rehearsal, broker_offsets, peak_memory_mib, peak_memory_reset,
-                                      producer_pipeline, report, stage_durations, topic_events, wait_for_no_lag)
+                                      pipeline_events_since, producer_pipeline, report, stage_durations, topic_events,
+                                      utc_stamp, wait_for_no_lag)
 
 pytestmark = [pytest.mark.integration, pytest.mark.rehearsal]
 
@@ -44,6 +50,32 @@ def engine_touched(output: str) -> list[str]:
     """The remote commands an `up` created, updated or replaced, from its own progress lines."""
     return sorted({m.group(1) for m in re.finditer(
         r"command:remote:Command (\S+) (?:created|updated|replaced|created replacement)", output)})
+
+
+# Logstash refuses it at its config check: an option the generator does not have.
+REFUSED_PIPELINE = "input { generator { no_such_option => 1 } }\noutput { stdout {} }\n"
+# A feed password, made up here, looked for wherever a secret must not be.
+FEED_PASSWORD = "feed-pw-5d0b1f7e"
+
+
+def apply_refused_pipeline(producer: Remote) -> subprocess.CompletedProcess:
+    """The producer's pipeline stage run again by hand, as the engine runs it, from a copy of its
+    bundle whose pipeline Logstash refuses."""
+    copy = "/var/tmp/kp-refused"
+    producer.run(f"sudo rm -rf {copy} && sudo cp -a /home/{producer.user}/{bundle_name('source')} {copy}")
+    name = producer.run(f"sudo awk '$4 == \"{pipeline_files.CONFIG}\" {{print $3}}' {copy}/manifest").strip()
+    producer.run(f"printf '%s' {shlex.quote(REFUSED_PIPELINE)} | sudo tee {copy}/{name} >/dev/null")
+    try:
+        return producer.call(f"sudo bash {copy}/apply.sh </dev/null", timeout=300)
+    finally:
+        producer.run(f"sudo rm -rf {copy}")
+
+
+def wait_for(check, timeout: float, failure: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, failure
+        time.sleep(3)
 
 
 def file_sink_events(consumer: Remote) -> list[tuple[str, str]]:
@@ -138,6 +170,41 @@ def test_day_two_changes_on_real_hosts(capsys):
         assert after["producer"] != before["producer"]
         assert (after["kafka"], after["consumer"]) == (before["kafka"], before["consumer"])
         assert "every => 4" in producer.run("sudo cat /etc/logstash/conf.d/pipeline.conf")
+
+        # 2c. A pipeline Logstash refuses: the stage fails with Logstash's own message; the running
+        # pipeline goes on, and its file is put back, so a reboot would run it too.
+        before, conf = since(), producer.run(f"sudo cat {pipeline_files.CONFIG}")
+        refused = apply_refused_pipeline(producer)
+        assert refused.returncode != 0, refused.stderr[-3000:]
+        assert "Unknown setting 'no_such_option' for generator" in refused.stderr, refused.stderr[-3000:]
+        assert "the running pipeline and its file were left as they were" in refused.stderr, refused.stderr[-3000:]
+        assert since() == before and producer.run(f"sudo cat {pipeline_files.CONFIG}") == conf
+        made = utc_stamp()
+        wait_for(lambda: pipeline_events_since(r.ws.outputs()["bootstrapServers"], "twitter", made) >= 5, 90,
+                 "the producer's pipeline made no events after a refused pipeline")
+
+        # 2d. A source with a secret (basic auth for a feed): the password reaches the host only in
+        # the root-only secrets file, never the pipeline file, a command line, the journal or the
+        # stack's state, and is gone with the source.
+        r.ws.script("config", "rm", "--path", "producer.source")
+        r.ws.set("producer.source.type", "http_poller")
+        r.ws.set("producer.source.url", f"http://{r.settings.local.gateway}:{mirror_port}/feed.json")
+        r.ws.set("producer.source.user", "lab")
+        r.ws.script("config", "set", "--secret", "--path", "producer.source.password", FEED_PASSWORD)
+        deployed = r.ws.up()
+        assert producer.run(f"sudo stat -c '%a %U %G' {pipeline_files.SECRETS_FILE}").split() == ["600", "root", "root"]
+        assert f'SOURCE_PASSWORD="{FEED_PASSWORD}"' in producer.run(f"sudo cat {pipeline_files.SECRETS_FILE}")
+        assert "${SOURCE_PASSWORD}" in producer.run(f"sudo cat {pipeline_files.CONFIG}")
+        producer.wait_until("systemctl is-active --quiet logstash", 120, "logstash with the feed source")
+        seen = {"the pipeline file": producer.run(f"sudo cat {pipeline_files.CONFIG}"),
+                "the host's journal": producer.run("sudo journalctl --no-pager -o cat", timeout=120),
+                "a command line": producer.run("ps -eo args"),
+                "the engine's output": deployed.stdout + deployed.stderr,
+                "the stack's state": r.ws.script("stack", "export").stdout}
+        assert [where for where, text in seen.items() if FEED_PASSWORD in text] == []
+        r.ws.script("config", "rm", "--path", "producer.source")
+        r.ws.up()
+        assert producer.call(f"sudo test -e {pipeline_files.SECRETS_FILE}").returncode == 1
 
         # 3. Another sink: only the consumer's pipeline stage runs; it resumes from its offsets.
         r.ws.set("consumer.sink.type", "file")

@@ -84,7 +84,19 @@ def test_one_broker_from_nothing_to_nothing(capsys):
                 time.sleep(2)
         assert probe.failed == [] and probe.acked, (probe.failed[:5], len(probe.acked))
 
-        # The TTL guard (its own unit) powers every host off; `up` boots them and events flow again.
+        # The TTL guard: its timer is armed on every host for exactly ttlHours after the host's start
+        # (a real firing needs at least the 30 minutes of the shortest TTL, beyond this run), and its
+        # unit powers every host off; `up` boots them and events flow again.
+        ttl_us = int(float(r.ws.script("config", "get", "ttlHours").stdout) * 3600 * 10**6)
+        timer = f"/org/freedesktop/systemd1/unit/{TTL_UNIT.replace('-', '_2d')}_2etimer"
+        for name, remote in remotes.items():
+            assert remote.run(f"systemctl is-active {TTL_UNIT}.timer").strip() == "active", name
+            # Raw microseconds from systemd's bus (systemctl show prints a rounded timespan).
+            elapse, started = (int(remote.run(f"busctl get-property org.freedesktop.systemd1 {path} {prop}").split()[1])
+                               for path, prop in ((timer, "org.freedesktop.systemd1.Timer NextElapseUSecMonotonic"),
+                                                  ("/org/freedesktop/systemd1",
+                                                   "org.freedesktop.systemd1.Manager UserspaceTimestampMonotonic")))
+            assert abs(elapse - started - ttl_us) < 5 * 10**6, (name, elapse, started, ttl_us)
         for remote in remotes.values():
             remote.call(f"sudo systemctl start --no-block {TTL_UNIT}.service", timeout=30)
         deadline = time.monotonic() + 120

@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from components.errors import ConfigError
 from components import schema as o
 from components.logstash.lscl import Plugin
 from components.logstash.plugin import Piece
-from components.logstash.refusals import uri_host
+from components.logstash.refusals import basic_auth_pair, uri_host
 
 OPTIONS = {
     "hosts": o.urls(doc="OpenSearch URLs, e.g. [\"https://search.example.org:9200\"]"),
@@ -29,11 +28,7 @@ def check(path: str, options: Mapping[str, Any]) -> None:
     Each host must be one Logstash's URI type reads a host from."""
     for i, url in enumerate(options["hosts"]):
         uri_host(f"{path}.hosts[{i}]", url)
-    for given, missing in (("password", "user"), ("user", "password")):
-        if options[given] is not None and options[missing] is None:
-            how = f"pulumi config set {'--secret ' if missing == 'password' else ''}--path {path}.{missing} ..."
-            raise ConfigError(f"{path}.{missing}", None, f"required with {path}.{given}: basic auth needs a user "
-                                                         f"and a password, or neither ({how})")
+    basic_auth_pair(path, options["user"], options["password"])
 
 
 def render(options: Mapping[str, Any]) -> Piece:

@@ -8,6 +8,11 @@ Presets need no credentials and give real, changing data:
 own shape). `schedule` is the polling interval (`30s`, `5m`, `1h30m`), rendered as
 `schedule => { "every" => ... }`. A feed polled twice yields the same items twice: downstream
 consumers see repeats, which is fine for a lab.
+
+A feed behind basic auth takes `user` and `password` (a secret: `${SOURCE_PASSWORD}` in the config).
+They are rendered as the plugin's top-level `user`/`password`, which its HTTP client applies to every
+request; given per URL instead, they would sit in the request that a failed poll copies into its
+event, and so end up in Kafka.
 """
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from typing import Any
 from components import schema as o
 from components.logstash.lscl import Plugin
 from components.logstash.plugin import Piece
-from components.logstash.refusals import http_poller_url
+from components.logstash.refusals import basic_auth_pair, http_poller_url
 
 
 @dataclass(frozen=True)
@@ -41,12 +46,15 @@ OPTIONS = {
     "url": o.url(default=None, doc="a JSON URL to poll instead of the preset's"),
     "schedule": o.duration(default=None, doc="how often to poll, e.g. 30s or 5m; default: the preset's"),
     "splitField": o.text(default=None, doc="an array field to split into one event per item, e.g. features"),
+    "user": o.text(default=None, doc="user name for basic auth (with password)"),
+    "password": o.secret(default=None, doc="password for basic auth (with user)"),
 }
 
 
 def check(path: str, options: Mapping[str, Any]) -> None:
     if options["url"] is not None:
         http_poller_url(f"{path}.url", options["url"])
+    basic_auth_pair(path, options["user"], options["password"])
 
 
 def render(options: Mapping[str, Any]) -> Piece:
@@ -58,6 +66,7 @@ def render(options: Mapping[str, Any]) -> Piece:
         "schedule": {"every": options["schedule"] or preset.schedule},
         "request_timeout": 30,
         "codec": Plugin("json"),
+        **({"user": options["user"], "password": options["password"]} if options["user"] is not None else {}),
     })
     split_field = options["splitField"] or (None if custom else preset.split_field)
     filters = (Plugin("split", {"field": split_field}),) if split_field else ()

@@ -36,8 +36,9 @@ class Case:
 CASES = {case.id: case for case in (
     Case("producer", {"type": "generator"}, "generator",
          bad={"count": "many", "eventsPerSecond": 0, "message": 5}),
-    Case("producer", {"type": "http_poller"}, "http_poller",
-         bad={"preset": "nasa", "url": "ftp://x/y", "schedule": "every minute", "splitField": ["a"]}),
+    Case("producer", {"type": "http_poller", "user": "reader", "password": SECRET}, "http_poller",
+         secrets=("password",),
+         bad={"preset": "nasa", "url": "ftp://x/y", "schedule": "every minute", "splitField": ["a"], "user": ["a"]}),
     Case("producer", {"type": "twitter", "consumerKey": SECRET + "1", "consumerSecret": SECRET + "2",
                       "oauthToken": SECRET + "3", "oauthTokenSecret": SECRET + "4", "keywords": ["kafka", "logstash"]},
          "twitter", secrets=("consumerKey", "consumerSecret", "oauthToken", "oauthTokenSecret"),
@@ -193,6 +194,20 @@ def test_http_poller_default_preset_polls_usgs_and_splits_features(build):
     assert poller["schedule"] == {"every": "1m"}
     assert poller["codec"] == Plugin("json", {})
     assert back.filters == (Plugin("split", {"field": "features"}),)
+
+
+def test_http_poller_basic_auth_is_the_clients_so_a_failed_poll_does_not_copy_it_into_its_event(build):
+    (poller,) = parse(build(CASES["producer-http_poller"]).text()).inputs
+    assert (poller.options["user"], poller.options["password"]) == ("reader", Ref("SOURCE_PASSWORD"))
+    assert set(poller.options["urls"]) == {"usgs-earthquakes"} and isinstance(poller.options["urls"]["usgs-earthquakes"], str)
+
+
+@pytest.mark.parametrize("given", [{"user": "reader"}, {"password": SECRET}])
+def test_http_poller_basic_auth_needs_both_halves(build, given):
+    with pytest.raises(ConfigError) as caught:
+        build(CASES["producer-http_poller"], {"type": "http_poller", **given})
+    missing = "password" if "user" in given else "user"
+    assert caught.value.path == f"producer.source.{missing}" and "basic auth needs a user and a password" in str(caught.value)
 
 
 def test_http_poller_custom_url_does_not_inherit_the_preset_split(build):
