@@ -67,14 +67,15 @@ class Remote:
 def identity(event: dict) -> tuple[str, ...]:
     """What tells events apart across producer restarts and sinks: a probe's run and number, or when
     and in what order the generator made them (its sequence starts again at 0 with each start), or
-    else (a smoke canary, a feed's event) when it was made and its message: fields a JSON sink and
-    a rubydebug print (which flattens nested fields) both give alike."""
+    else (a smoke canary, a feed's event) when it was made, to the nanosecond: a field a JSON sink
+    and a rubydebug print give alike (the print flattens nested fields and splits a multi-line
+    message, such as a feed's HTML error page, over lines)."""
     if "probe" in event:
         return str(event["probe"]), str(event["seq"])
     if "sequence" in event:
         return str(event["@timestamp"]), str(event["sequence"])
     if "@timestamp" in event:
-        return "event", str(event["@timestamp"]), str(event.get("message", ""))
+        return "event", str(event["@timestamp"])
     return "event", json.dumps(event, sort_keys=True)
 
 

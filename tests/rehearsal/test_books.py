@@ -30,7 +30,9 @@ def test_an_event_without_a_sequence_is_the_same_printed_by_rubydebug_or_stored_
     from tests.integration.logstash import rubydebug_events
     stored = {"@timestamp": "2026-12-06T01:02:03.456Z", "@version": "1", "tags": ["_http_request_failure"],
               "http_request_failure": {"name": "feed", "error": "404"}}
+    stored["message"] = "<html>\n<p>404</p>\n</html>\n"
     printed = rubydebug_events('{\n    "@timestamp" => 2026-12-06T01:02:03.456Z,\n    "@version" => "1",\n'
+                               '    "message" => "<html>\n<p>404</p>\n</html>\n",\n'
                                '    "http_request_failure" => {\n        "name" => "feed",\n        "error" => "404"\n'
                                '    },\n    "tags" => [\n        [0] "_http_request_failure"\n    ]\n}\n')
     assert hosts.identity(printed[0]) == hosts.identity(stored)
