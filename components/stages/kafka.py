@@ -37,6 +37,7 @@ def plan(settings: Settings, facts: Facts) -> Plan:
     )
     return Plan(stage=NAME, files=files, env={
         **release_env(settings),
+        "KAFKA_VERSION": settings.kafka.version,
         "KAFKA_CONFIG": CONFIG,
         "KAFKA_DATA": DATA_DIR,
         "KAFKA_MODE": settings.kafka.mode,
@@ -58,7 +59,6 @@ def ready_port(settings: Settings) -> int:
 def release_env(settings: Settings) -> dict[str, str]:
     """What a stage needs to install the pinned release (ZooKeeper ships inside it too)."""
     return {
-        "KAFKA_VERSION": settings.kafka.version,
         "KAFKA_URL": releases.kafka_archive(settings.kafka.version, settings.kafka.download_url),
         "KAFKA_SHA512": settings.kafka.sha512 or releases.KAFKA[settings.kafka.version].sha512,
         "KAFKA_HOME": HOME,
