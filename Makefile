@@ -3,7 +3,7 @@ STACK ?= dev
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: up preview refresh destroy outputs smoke tunnel status test unit integration rehearse chaos jars bench deps dev-deps
+.PHONY: up preview refresh destroy outputs smoke tunnel status test unit integration rehearse chaos mutate jars bench deps dev-deps
 
 up:
 	scripts/pulumi.sh up $(STACK)
@@ -64,6 +64,13 @@ rehearse: dev-deps jars
 # A fault every 30 s for 10 minutes on a 3-broker local stack, then the books (root; see README).
 chaos: dev-deps jars
 	$(PY) -m tests.rehearsal.chaos $(CHAOS_ARGS)
+
+# Mutation testing of components/ against the unit layer (mutmut; slow, so not in `make test`):
+# prints each package's score and the surviving mutants. MUTATE_ARGS: --only components/stages ...
+MUTMUT := mutmut==3.8.1
+mutate: dev-deps
+	@$(VENV)/bin/pip show mutmut 2>/dev/null | grep -qx 'Version: 3.8.1' || $(VENV)/bin/pip install --quiet $(MUTMUT)
+	$(PY) -m tests.mutation.mutate $(MUTATE_ARGS)
 
 jars: dev-deps
 	@tests/deps.sh jars

@@ -42,6 +42,10 @@ def test_zookeeper_mode_points_the_broker_at_local_zookeeper(make_settings, brok
     assert kafka.plan(s, broker).env["KAFKA_FORMAT_ARGS"] == ""
     z = props(files(zookeeper.plan(s, broker))[zookeeper.CONFIG])
     assert z["clientPortAddress"] == "127.0.0.1" and z["dataDir"] == "/var/lib/zookeeper"
+    # The broker finds ZooKeeper where it listens; ZooKeeper's admin server (HTTP on every
+    # interface by default) stays off.
+    assert f"{z['clientPortAddress']}:{z['clientPort']}" == p["zookeeper.connect"]
+    assert z["admin.enableServer"] == "false"
     assert "After=network-online.target zookeeper.service" in files(kafka.plan(s, broker))["/etc/systemd/system/kafka.service"]
     unit = files(zookeeper.plan(s, broker))["/etc/systemd/system/zookeeper.service"]
     assert 'Environment="KAFKA_HEAP_OPTS=-Xmx256m -Xms256m"\n' in unit and "User=kafka" in unit
@@ -51,6 +55,10 @@ def test_download_is_pinned_and_follows_the_mirror(make_settings, broker):
     env = kafka.plan(make_settings({"kafka": {"downloadUrl": "https://mirror.example/kafka/"}}), broker).env
     assert env["KAFKA_URL"] == f"https://mirror.example/kafka/{releases.DEFAULT_KAFKA}/kafka_2.13-{releases.DEFAULT_KAFKA}.tgz"
     assert env["KAFKA_SHA512"] == releases.KAFKA[releases.DEFAULT_KAFKA].sha512
+
+
+def test_a_broker_heap_leaves_512_mib_to_the_os_and_the_page_cache():
+    assert kafka.max_heap_mb(2048) == 1536 and kafka.max_heap_mb(4096) == 3584
 
 
 def test_heap_is_a_quarter_of_memory_within_bounds(make_settings):

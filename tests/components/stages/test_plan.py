@@ -33,6 +33,12 @@ def test_secrets_travel_as_base64_lines():
     assert name == "SINK_PASSWORD" and base64.b64decode(value).decode() == 'p@ss "word"\\'
 
 
+def test_each_secret_travels_on_its_own_line():
+    plan = Plan(stage="source", secrets={"SOURCE_B": Secret("two"), "SOURCE_A": Secret("one")})
+    lines = [line.split("\t") for line in plan.stdin().splitlines()]
+    assert [(name, base64.b64decode(value).decode()) for name, value in lines] == [("SOURCE_A", "one"), ("SOURCE_B", "two")]
+
+
 def test_every_stage_names_itself_in_its_log_lines(make_settings, broker):
     for stage in (base, java, topics):
         assert f"STAGE_NAME='{stage.NAME}'" in stage.plan(make_settings(), broker).bundle()["stage.env"]
