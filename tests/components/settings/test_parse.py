@@ -27,6 +27,8 @@ BAD = [
     ({"ttlHours": -1}, "ttlHours", "number from 0"),
     ({"ttlHours": "soon"}, "ttlHours", "number from 0"),
     ({"ttlHours": True}, "ttlHours", "number from 0"),
+    ({"ttlHours": 0.2}, "ttlHours", "0 (never stop) or at least 0.5: the hosts would stop themselves before a deployment"),
+    ({"ttlHours": 24 * 365 + 1}, "ttlHours", "to 8760"),
     ({"students": ["Ana"]}, "students[0]", "lowercase"),
     ({"students": ["ana", "ana"]}, "students[1]", "duplicate"),
     ({"students": ["-ana"]}, "students[0]", "lowercase"),
@@ -93,6 +95,11 @@ def test_bad_values_are_refused_naming_the_key_value_and_what_is_allowed(raw, pa
     assert error.value.path == path, message
     assert message.startswith(f"invalid config {path} = "), message
     assert allowed in message, message
+
+
+def test_the_shortest_and_the_longest_ttl_are_accepted():
+    assert settings({"ttlHours": 0.5}).ttl_hours == 0.5 and settings({"ttlHours": 24 * 365}).ttl_hours == 8760
+    assert settings({"ttlHours": 0}).ttl_hours == 0
 
 
 def test_the_corpus_covers_every_declared_key():
