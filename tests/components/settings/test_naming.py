@@ -1,6 +1,6 @@
 """Names the settings imply: which topics a consumer reads, where a pipeline is placed, which key
 sets a topic's partitions."""
-from components.settings import consumer_topics, partitions_key, placement, producer_topic
+from components.settings import all_topics, consumer_topics, partitions_key, placement, producer_topic
 from tests.settings import make
 
 
@@ -22,3 +22,10 @@ def test_a_students_topic_is_sized_by_the_producers_topic_key():
               "students": ["ana"]})
     assert partitions_key(s, "logs") == "kafka.topics[0].partitions"
     assert partitions_key(s, "twitter-ana") == "kafka.topics[1].partitions"
+
+
+def test_a_students_topic_is_made_like_the_producers():
+    s = make({"kafka": {"brokers": 3, "topics": [{"name": "twitter", "partitions": 2, "replicationFactor": 2}]},
+              "students": ["ana"]})
+    ana = next(t for t in all_topics(s) if t.name == "twitter-ana")
+    assert (ana.partitions, ana.replication_factor) == (2, 2)

@@ -33,6 +33,8 @@ BAD = [
     ({"students": ["ana", "ana"]}, "students[1]", "duplicate"),
     ({"students": ["-ana"]}, "students[0]", "lowercase"),
     ({"students": "ana"}, "students", "list"),
+    ({"kafka": {"topics": [{"name": "t" * 240}]}, "students": ["abcdefghi"]}, "students[0]",
+     f"the student topic {'t' * 240}-abcdefghi would exceed 249 characters"),
     ({"kafka": {"version": "4.9.9"}}, "kafka.version", "allowed: 4.3.1"),
     ({"kafka": {"version": "latest"}}, "kafka.version", "allowed:"),
     ({"kafka": {"mode": "zk"}}, "kafka.mode", "allowed: kraft, zookeeper"),
@@ -68,6 +70,7 @@ BAD = [
     ({"consumer": {"instanceType": ""}}, "consumer.instanceType", "EC2 instance type"),
     ({"consumer": {"topics": ["missing"]}}, "consumer.topics[0]", "allowed: twitter"),
     ({"consumer": {"topics": []}}, "consumer.topics", "at least 1"),
+    ({"consumer": {"topics": ["a b"]}}, "consumer.topics[0]", "topic names"),
     ({"consumer": {"groupId": "my group"}}, "consumer.groupId", "consumer group id"),
     ({"consumer": {"sink": {"type": "kafka"}}}, "consumer.sink.type", "allowed: stdout"),
     ({"consumer": {"sink": {"type": "stdout", "metadata": "maybe"}}}, "consumer.sink.metadata", "true or false"),
@@ -95,6 +98,17 @@ def test_bad_values_are_refused_naming_the_key_value_and_what_is_allowed(raw, pa
     assert error.value.path == path, message
     assert message.startswith(f"invalid config {path} = "), message
     assert allowed in message, message
+
+
+def test_a_student_topic_of_249_characters_is_accepted():
+    s = settings({"kafka": {"topics": [{"name": "t" * 240}]}, "students": ["abcdefgh"]})
+    assert len(f"{'t' * 240}-abcdefgh") == 249 and s.students == ("abcdefgh",)
+
+
+def test_ssh_cidrs_are_required_on_aws_when_no_address_can_be_detected():
+    with pytest.raises(ConfigError) as error:
+        parse_with({}, stack="dev", region="ap-northeast-2", plugins=PLUGINS, detect_ip=None)
+    assert error.value.path == "sshCidrs" and "required: the CIDRs allowed to reach SSH" in str(error.value)
 
 
 def test_the_shortest_and_the_longest_ttl_are_accepted():
