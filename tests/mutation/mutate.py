@@ -3,7 +3,7 @@ the checkout (mutmut rewrites the code it mutates into a mutants/ folder beside 
 stays as it is). Prints, per package, how many mutants the unit tests killed; mutants listed in
 equivalent.txt (a change no test can see, each with its reason) are counted apart.
 
-    .venv/bin/python -m tests.mutation.mutate [--only components/stages] [--children 2] [--fresh]
+    .venv/bin/python -m tests.mutation.mutate [--only components/stages] [--children 2] [--fresh] [--survivors]
 
 Slow (each mutant runs the unit tests that reach the mutated function), so not in `make test`.
 A second run reuses the first's results for functions that did not change."""
@@ -143,12 +143,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", action="append", help="a package or module to mutate (default: the four with a goal)")
     p.add_argument("--children", type=int, default=2, help="mutants tested at once")
     p.add_argument("--fresh", action="store_true", help="forget earlier results")
+    p.add_argument("--survivors", action="store_true",
+                   help="test again only the mutants that survived last time (after adding tests)")
     args = p.parse_args(argv)
     only = args.only or list(PACKAGES)
     work = WORK
     prepare(work, only, args.fresh)
     mutmut = ROOT / ".venv" / "bin" / "mutmut"
-    run = subprocess.run([str(mutmut), "run", "--max-children", str(args.children)], cwd=work)
+    # mutmut re-tests a function whose code changed, not one whose tests did: after new tests,
+    # --survivors runs the last survivors again against them.
+    again = [m for m, code in read_results(work / "mutants").items() if code in SURVIVED] if args.survivors else []
+    run = subprocess.run([str(mutmut), "run", "--max-children", str(args.children), *again], cwd=work)
     if run.returncode != 0:
         print(f"mutate: mutmut stopped ({run.returncode}); its output is above", file=sys.stderr)
         return run.returncode
