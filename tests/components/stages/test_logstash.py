@@ -35,3 +35,7 @@ def test_a_mirrors_checksum_replaces_the_signature_check(make_settings):
     assert logstash.plan(make_settings({"logstash": {"sha512": digest}}), Facts(role="producer")).env[
         "LOGSTASH_SHA512"] == digest
     assert logstash.plan(make_settings(), Facts(role="producer")).env["LOGSTASH_SHA512"] == ""
+
+
+def test_journald_never_drops_what_the_stdout_sink_prints():
+    assert "LogRateLimitIntervalSec=0\n" in logstash.UNIT
