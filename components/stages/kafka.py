@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 
 from components import releases
 from components.settings import Settings
@@ -82,9 +83,16 @@ def heap_mb(settings: Settings, facts: Facts) -> int:
 
 
 def cluster_id(settings: Settings) -> str:
-    """Stable per stack, so re-running the stage never formats storage for another cluster."""
-    digest = hashlib.sha256(f"{settings.project}/{settings.stack}".encode()).digest()[:16]
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    """Stable per stack, so re-running the stage never formats storage for another cluster. Never
+    starting with '-', which kafka-storage's argument parser reads as an option (Kafka's own
+    Uuid.randomUuid draws again for the same reason); about one stack name in 64 hashed to one."""
+    name = f"{settings.project}/{settings.stack}"
+    for attempt in itertools.count():
+        digest = hashlib.sha256((name if attempt == 0 else f"{name}#{attempt}").encode()).digest()[:16]
+        text = base64.urlsafe_b64encode(digest).decode().rstrip("=")
+        if not text.startswith("-"):
+            return text
+    raise AssertionError("unreachable")
 
 
 def format_args(settings: Settings, config: str = CONFIG) -> list[str]:

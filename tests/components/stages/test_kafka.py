@@ -84,3 +84,12 @@ def test_broker_runs_under_systemd_as_its_own_user(make_settings, broker):
     unit = files(kafka.plan(make_settings(), broker))["/etc/systemd/system/kafka.service"]
     assert "User=kafka" in unit and "Restart=on-failure" in unit
     assert "ExecStart=/opt/kafka/bin/kafka-server-start.sh /etc/kafka/server.properties" in unit
+
+
+def test_a_cluster_id_is_stable_per_stack_and_never_read_as_an_option(make_settings):
+    # "exp-reboot2" hashed to an id starting with "-": kafka-storage refused it as a missing argument.
+    ids = {stack: kafka.cluster_id(make_settings(stack=stack)) for stack in ("exp-reboot2", "dev", "class")}
+    assert not any(i.startswith("-") for i in ids.values()) and len(set(ids.values())) == 3
+    # Unchanged for a stack whose id never started with "-": its brokers keep the cluster they formatted.
+    assert ids["dev"] == kafka.cluster_id(make_settings(stack="dev")) == "8fVGW0PS1DSwoSvtM60hNQ"
+    assert all(len(i) == 22 for i in ids.values())
