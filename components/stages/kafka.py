@@ -92,7 +92,6 @@ def cluster_id(settings: Settings) -> str:
         text = base64.urlsafe_b64encode(digest).decode().rstrip("=")
         if not text.startswith("-"):
             return text
-    raise AssertionError("unreachable")
 
 
 def format_args(settings: Settings, config: str = CONFIG) -> list[str]:

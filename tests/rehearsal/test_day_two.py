@@ -179,8 +179,8 @@ def test_day_two_changes_on_real_hosts(capsys):
         assert "Unknown setting 'no_such_option' for generator" in refused.stderr, refused.stderr[-3000:]
         assert "the running pipeline and its file were left as they were" in refused.stderr, refused.stderr[-3000:]
         assert since() == before and producer.run(f"sudo cat {pipeline_files.CONFIG}") == conf
-        made = utc_stamp()
-        wait_for(lambda: pipeline_events_since(r.ws.outputs()["bootstrapServers"], "twitter", made) >= 5, 90,
+        made, bootstrap = utc_stamp(), r.ws.outputs()["bootstrapServers"]
+        wait_for(lambda: pipeline_events_since(bootstrap, "twitter", made) >= 5, 90,
                  "the producer's pipeline made no events after a refused pipeline")
 
         # 2d. A source with a secret (basic auth for a feed): the password reaches the host only in
@@ -194,9 +194,10 @@ def test_day_two_changes_on_real_hosts(capsys):
         deployed = r.ws.up()
         assert producer.run(f"sudo stat -c '%a %U %G' {pipeline_files.SECRETS_FILE}").split() == ["600", "root", "root"]
         assert f'SOURCE_PASSWORD="{FEED_PASSWORD}"' in producer.run(f"sudo cat {pipeline_files.SECRETS_FILE}")
-        assert "${SOURCE_PASSWORD}" in producer.run(f"sudo cat {pipeline_files.CONFIG}")
+        pipeline = producer.run(f"sudo cat {pipeline_files.CONFIG}")
+        assert "${SOURCE_PASSWORD}" in pipeline
         producer.wait_until("systemctl is-active --quiet logstash", 120, "logstash with the feed source")
-        seen = {"the pipeline file": producer.run(f"sudo cat {pipeline_files.CONFIG}"),
+        seen = {"the pipeline file": pipeline,
                 "the host's journal": producer.run("sudo journalctl --no-pager -o cat", timeout=120),
                 "a command line": producer.run("ps -eo args"),
                 "the engine's output": deployed.stdout + deployed.stderr,
