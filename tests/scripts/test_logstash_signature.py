@@ -41,7 +41,10 @@ class Keys:
 
 @pytest.fixture
 def keys(tmp_path):
-    return Keys(tmp_path / "keyring")
+    made = Keys(tmp_path / "keyring")
+    yield made
+    # Signing started an agent for the test's keyring: it must not outlive the test.
+    subprocess.run(["gpgconf", "--homedir", str(made.home), "--kill", "gpg-agent"], capture_output=True, timeout=30)
 
 
 def release(tmp_path: Path) -> Path:
