@@ -91,6 +91,9 @@ class Books:
     received: int
     duplicates: int
     missing: int
+    # Where the unprinted events sit (topic/partition: offset ranges): a stop that lost its queue
+    # leaves one run, a reader that skipped leaves others; a total alone cannot tell them apart.
+    gaps: str = ""
 
     @property
     def lost(self) -> int:
@@ -109,7 +112,29 @@ def books(acked: set[tuple[str, str]], in_topic: list[tuple[str, str]],
     expected = stored(end_offsets)
     return Books(acked=len(acked), acked_lost=len(acked - set(in_topic)), stored=len(expected),
                  received=len(expected & set(counts)), duplicates=sum(n - 1 for n in counts.values()),
-                 missing=len(expected - set(counts)))
+                 missing=len(expected - set(counts)), gaps=gaps(expected - set(counts)))
+
+
+def gaps(places: set[tuple[str, int, int]], most: int = 8) -> str:
+    """Places as runs of consecutive offsets per partition, "t/0: 5-9, 12", at most `most` runs."""
+    runs: list[str] = []
+    for (topic, partition), offsets in sorted(_by_partition(places).items()):
+        start = prev = None
+        for o in [*sorted(offsets), None]:
+            if start is not None and o != prev + 1:
+                runs.append(f"{topic}/{partition}: {start}" + (f"-{prev}" if prev != start else ""))
+                start = None
+            if start is None:
+                start = o
+            prev = o
+    return ", ".join(runs[:most]) + (f", ... ({len(runs) - most} more runs)" if len(runs) > most else "")
+
+
+def _by_partition(places: set[tuple[str, int, int]]) -> dict[tuple[str, int], list[int]]:
+    found: dict[tuple[str, int], list[int]] = {}
+    for topic, partition, offset in places:
+        found.setdefault((topic, partition), []).append(offset)
+    return found
 
 
 # ---- Logstash's own figures, from its journal ----

@@ -17,6 +17,14 @@ def test_stored_events_the_sink_never_printed_are_lost_and_reprints_are_counted(
     printed = [("twitter", 0, 0), ("twitter", 0, 0), ("twitter", 0, 2), ("twitter", 1, 0)]
     books = hosts.books(set(), [], ends, printed)
     assert (books.stored, books.received, books.missing, books.duplicates, books.lost) == (4, 3, 1, 1, 1)
+    assert books.gaps == "twitter/0: 1"
+
+
+def test_unprinted_events_are_named_as_runs_of_offsets():
+    places = {("t", 0, o) for o in (5, 6, 7, 9)} | {("t", 1, 0)}
+    assert hosts.gaps(places) == "t/0: 5-7, t/0: 9, t/1: 0"
+    assert hosts.gaps({("t", 0, o) for o in range(0, 20, 2)}, most=2) == "t/0: 0, t/0: 2, ... (8 more runs)"
+    assert hosts.gaps(set()) == ""
 
 
 def test_identities_of_probe_generator_and_other_events_differ():
