@@ -54,7 +54,9 @@ def take(bootstrap: str, topics: list[str], brokers_expected: int) -> Snapshot:
     from kafka.admin import KafkaAdminClient
 
     common = {"bootstrap_servers": bootstrap.split(","), "client_id": "kafka-pipeline-status",
-              "request_timeout_ms": 10_000, "reconnect_backoff_max_ms": 1000}
+              "request_timeout_ms": 10_000, "reconnect_backoff_max_ms": 1000,
+              # A broker that does not answer is said so within 10 s, as smoke does, not kafka-python's 30.
+              "bootstrap_timeout_ms": 10_000}
     admin = KafkaAdminClient(**common)
     consumer = KafkaConsumer(group_id=None, enable_auto_commit=False, **common)
     try:

@@ -281,6 +281,28 @@ def keep_books(r: Rehearsal, remotes: dict[str, Remote], bootstrap: str, acked: 
     return hosts.books(acked, topic_events(bootstrap, topic), ends, printed)
 
 
+# One SSH session throughout: with journald frozen, every new login's log lines would queue up unread.
+HOLD_AND_KILL = Path(__file__).with_name("hold_and_kill.sh")
+
+
+def kill_holding_a_backlog(consumer: Remote, backlog: int) -> tuple[int, int, int]:
+    """(taken, printed, queued) by the consumer's pipeline when it was killed (hold_and_kill.sh)."""
+    script = consumer.run(f"sudo bash -s {backlog} <<'EOF'\n{HOLD_AND_KILL.read_text()}EOF", timeout=200)
+    taken, printed, queued = (int(x) for x in script.split()[-3:])
+    return taken, printed, queued
+
+
+def lag(bootstrap: str, group: str, ends: dict[tuple[str, int], int]) -> int:
+    """Events in the topic beyond what the group has committed."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), request_timeout_ms=20000)
+    try:
+        committed = {(tp.topic, tp.partition): meta.offset
+                     for tp, meta in admin.list_group_offsets(group).get(group, {}).items()}
+    finally:
+        admin.close()
+    return sum(end - max(committed.get(key, 0), 0) for key, end in ends.items())
+
+
 def printed_once_settled(consumer: Remote, expected: set[tuple[str, int, int]], quiet_s: float = 20,
                          timeout: float = 180, poll_s: float = 2) -> list[tuple[str, int, int]]:
     """What the consumer's sink printed, read once it holds every expected event or has printed
@@ -299,6 +321,20 @@ def printed_once_settled(consumer: Remote, expected: set[tuple[str, int, int]], 
         elif time.monotonic() - quiet_since >= quiet_s:
             return printed
         time.sleep(poll_s)
+
+
+def lifecycles(remotes: dict[str, Remote], names: list[str]) -> str:
+    """For a failure message: when each named host's Logstash started and stopped, and how (systemd's
+    lines about the unit, Logstash's shutdown and queue lines, journald's suppressions)."""
+    pattern = r"systemd\[1\]|stalled|[Ss]uppressed|[Pp]ipeline (started|terminated)|queue|SIGTERM|Killing"
+    out = []
+    for name in names:
+        # Two reads: journalctl ANDs a unit with an identifier.
+        text = remotes[name].run("{ sudo journalctl -o short-precise --no-pager -u logstash; sudo journalctl "
+                                 f"-o short-precise --no-pager -t systemd-journald; }} | grep -E '{pattern}' "
+                                 "| sort | tail -n 40", check=False)
+        out.append(f"--- {name}:\n{text.rstrip()}")
+    return "\n".join(out)
 
 
 def logstash_figures(r: Rehearsal, remotes: dict[str, Remote]) -> str:
