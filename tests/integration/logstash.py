@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import tarfile
+import threading
 import time
 from pathlib import Path
 
@@ -56,7 +57,7 @@ class Logstash:
         self.logs = rooted(root, logstash_stage.LOG_DIR)
         for folder in (self.conf.parent, self.data, self.logs):
             folder.mkdir(parents=True, exist_ok=True)
-        (self.settings / "logstash.yml").write_text(logstash_stage.yaml_lines(logstash_stage.logstash_yml()))
+        (self.settings / "logstash.yml").write_text(logstash_stage.yaml_lines(logstash_stage.logstash_yml(host)))
         for name in ("jvm.options", "log4j2.properties"):
             shutil.copy(home / "config" / name, self.settings / name)
         self.conf.write_text(pipeline)
@@ -81,11 +82,44 @@ class Logstash:
                                           "LS_JAVA_OPTS": f"-Xms{self.heap_mb}m -Xmx{self.heap_mb}m"}.items()),
                 str(self.home / "bin" / "logstash"), *paths]
 
-    def start(self) -> "Logstash":
+    def start(self, holdable: bool = False) -> "Logstash":
+        """`holdable`: its stdout is a pipe this process copies to the output file until hold(), as a
+        sink whose reader stops reading (the pipe fills and the stdout output blocks) until release()."""
+        if holdable:
+            self.proc = subprocess.Popen(self.net.cmd(self.host, self.argv()), stdout=subprocess.PIPE,
+                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+            self._reading = threading.Event()
+            self._reading.set()
+            threading.Thread(target=self._pump, args=(self.proc.stdout,), daemon=True).start()
+            return self
         with open(self.out, "ab") as out:
             self.proc = subprocess.Popen(self.net.cmd(self.host, self.argv()), stdout=out, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, start_new_session=True)
         return self
+
+    def hold(self) -> None:
+        self._reading.clear()
+
+    def release(self) -> None:
+        self._reading.set()
+
+    def _pump(self, pipe) -> None:
+        with open(self.out, "ab", buffering=0) as out:
+            while True:
+                self._reading.wait()
+                chunk = pipe.read1(65536)
+                if not chunk:
+                    return
+                out.write(chunk)
+
+    def drained(self, timeout: float = 30) -> str:
+        """The output once the pump has copied all the process wrote (after it exited)."""
+        deadline = time.monotonic() + timeout
+        size = -1
+        while time.monotonic() < deadline and size != self.out.stat().st_size:
+            size = self.out.stat().st_size
+            time.sleep(1)
+        return self.output()
 
     def output(self) -> str:
         return self.out.read_text(errors="replace") if self.out.exists() else ""

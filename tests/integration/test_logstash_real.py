@@ -3,6 +3,7 @@ on simulated hosts in network namespaces, against a real KRaft broker; the books
 identity at the topic and at the sink:
 
 - the default shape: generator -> kafka -> stdout rubydebug, with each event's Kafka metadata;
+- the consumer killed holding a backlog its sink had not printed: its disk queue prints it after a restart;
 - the file source (a file the test writes) -> kafka -> the file sink (JSON lines, a file per topic and day);
 - http_poller logging in (basic auth) to a JSON feed served in the producer's namespace, split into
   one event per item;
@@ -38,7 +39,7 @@ from tests.settings import make
 pytestmark = pytest.mark.integration
 
 TOPICS = [{"name": "lsr-gen", "partitions": 2}, {"name": "lsr-file"}, {"name": "lsr-http"}, {"name": "lsr-cases"},
-          {"name": "lsr-cases-in"}]
+          {"name": "lsr-cases-in"}, {"name": "lsr-held"}]
 SINK_DIR = "/var/lib/logstash/out"
 
 
@@ -73,13 +74,26 @@ def running():
         process.kill()
 
 
-def deploy(cluster: Cluster, home, running: list, role: str, settings, **kw) -> Logstash:
+def deploy(cluster: Cluster, home, running: list, role: str, settings, holdable: bool = False, **kw) -> Logstash:
     """The role's pipeline as its stage renders it, on that role's simulated host, started."""
     plan = PIPELINE_STAGE[role].plan(settings, Facts(role=role, brokers=(cluster.net.ip["broker"],)))
     root = cluster.hosts[role].root
     process = Logstash(cluster.net, home, root, role, plan.files[0].content, **kw)
-    running.append(process.start())
+    running.append(process.start(holdable))
     return process
+
+
+def committed(cluster: Cluster, group: str, topic: str) -> int:
+    """The group's committed offsets on the topic, summed (read from a namespace)."""
+    code = textwrap.dedent(f"""
+        from kafka.admin import KafkaAdminClient
+        a = KafkaAdminClient(bootstrap_servers={cluster.broker.bootstrap!r})
+        print(sum(m.offset for tp, m in a.list_group_offsets({group!r}).get({group!r}, {{}}).items()
+                  if tp.topic == {topic!r} and m.offset > 0))
+    """)
+    result = cluster.net.run("producer", [sys.executable, "-c", code], timeout=60)
+    assert result.returncode == 0, result.stderr
+    return int(result.stdout)
 
 
 def sink_path(cluster: Cluster) -> str:
@@ -144,6 +158,35 @@ def test_generator_to_rubydebug_every_event_once_with_its_kafka_metadata(cluster
     assert set(printed) == expected and set(printed.values()) == {1}
     shown = [e for e in rubydebug_events(consumer.output()) if e.get("topic") == "lsr-gen"]
     assert {e["consumer_group"] for e in shown} == {"lsr-gen"} and {e["sensor"] for e in shown} == {"lab-1"}
+
+
+def test_a_consumer_killed_holding_a_backlog_its_sink_had_not_printed_prints_all_of_it_after_a_restart(
+        cluster, home, running):
+    # The kafka input commits what it has taken into Logstash's queue, printed or not: the consumer's
+    # queue on disk is what keeps those events when Logstash dies. Its sink here stops being read (a
+    # full pipe: the stdout output blocks) while 5,000 events wait in the topic.
+    settings = settings_for(producer={"topic": "lsr-held", "source": {"type": "generator", "count": 5000,
+                                                                        "eventsPerSecond": 100000}},
+                            consumer={"topics": ["lsr-held"], "groupId": "lsr-held", "sink": {"type": "stdout"}})
+    producer = deploy(cluster, home, running, "producer", settings)
+    assert producer.proc.wait(timeout=240) == 0, producer.output()[-3000:]
+    ends = {(r["partition"], r["offset"]) for r in read_topic(cluster, "lsr-held")}
+    assert len(ends) == 5000
+
+    consumer = deploy(cluster, home, running, "consumer", settings, holdable=True)
+    consumer.wait_for("a first event printed", printed_events, 180)
+    consumer.hold()
+    wait_until("the group committing the whole backlog while its sink is held",
+               lambda: committed(cluster, "lsr-held", "lsr-held") >= 5000, 120)
+    consumer.kill()
+    consumer.release()
+    before = printed_events(consumer.drained())
+    assert 5000 - len(before) >= 1000, f"the sink printed {len(before)} of 5000 before the kill: it was not held"
+
+    again = Logstash(cluster.net, home, cluster.hosts["consumer"].root, "consumer", consumer.conf.read_text())
+    running.append(again.start())
+    wait_until("every event printed after the restart",
+               lambda: {(p, o) for _, p, o in before + printed_events(again.output())} >= ends, 180)
 
 
 def test_file_source_to_file_sink_line_by_line(cluster, home, running, run_id):

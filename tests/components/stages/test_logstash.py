@@ -1,5 +1,6 @@
 """The logstash stage: the release for the host's architecture, verified, under systemd."""
 import pytest
+import yaml
 
 from components.stages import logstash
 from components.stages.plan import Facts
@@ -14,6 +15,17 @@ def test_logstash_tarball_matches_the_architecture(make_settings, arch, expected
     assert files(plan)["/etc/logstash/logstash.env"] == 'LS_JAVA_OPTS="-Xms819m -Xmx819m"\n'
     yml = files(plan)["/etc/logstash/logstash.yml"]
     assert "config.support_escapes: true" in yml and 'path.data: "/var/lib/logstash"' in yml
+
+
+def test_the_consumer_keeps_its_events_on_disk_and_a_stop_does_not_drain_them(make_settings):
+    yml = yaml.safe_load(files(logstash.plan(make_settings(), Facts(role="consumer")))["/etc/logstash/logstash.yml"])
+    assert yml["queue.type"] == "persisted" and yml["queue.drain"] is False
+    assert yml["queue.max_bytes"] == "1024mb" and "path.queue" not in yml  # under path.data, off /tmp
+
+
+def test_the_producer_keeps_a_memory_queue_whose_backpressure_holds_its_source_to_its_rate(make_settings):
+    yml = yaml.safe_load(files(logstash.plan(make_settings(), Facts(role="producer")))["/etc/logstash/logstash.yml"])
+    assert yml["queue.type"] == "memory" and not any(k.startswith("queue.") and k != "queue.type" for k in yml)
 
 
 def test_heap_follows_the_setting_and_leaves_room_for_the_check(make_settings):
