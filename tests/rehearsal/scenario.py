@@ -10,6 +10,7 @@ from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
+from kafka.errors import KafkaError
 
 from components.logstash.parse import parse
 from components import kafka_server
@@ -158,6 +159,19 @@ def broker_offsets(bootstrap: str, topic: str) -> dict[tuple[str, int], int]:
         consumer.close()
 
 
+def broker_offsets_once_up(bootstrap: str, topic: str, timeout: float = 120) -> dict[tuple[str, int], int]:
+    """broker_offsets, asked again until the broker answers: systemd says a restarted Kafka is active
+    seconds before it listens."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return broker_offsets(bootstrap, topic)
+        except KafkaError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(2)
+
+
 def topic_events(bootstrap: str, topic: str) -> list[tuple[str, str]]:
     """The identity of every event stored in the topic, read from the start without a group."""
     return [hosts.identity(json.loads(value)) for value in topic_values(bootstrap, topic)]
@@ -281,28 +295,6 @@ def keep_books(r: Rehearsal, remotes: dict[str, Remote], bootstrap: str, acked: 
     return hosts.books(acked, topic_events(bootstrap, topic), ends, printed)
 
 
-# One SSH session throughout: with journald frozen, every new login's log lines would queue up unread.
-HOLD_AND_KILL = Path(__file__).with_name("hold_and_kill.sh")
-
-
-def kill_holding_a_backlog(consumer: Remote, backlog: int) -> tuple[int, int, int]:
-    """(taken, printed, queued) by the consumer's pipeline when it was killed (hold_and_kill.sh)."""
-    script = consumer.run(f"sudo bash -s {backlog} <<'EOF'\n{HOLD_AND_KILL.read_text()}EOF", timeout=200)
-    taken, printed, queued = (int(x) for x in script.split()[-3:])
-    return taken, printed, queued
-
-
-def lag(bootstrap: str, group: str, ends: dict[tuple[str, int], int]) -> int:
-    """Events in the topic beyond what the group has committed."""
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), request_timeout_ms=20000)
-    try:
-        committed = {(tp.topic, tp.partition): meta.offset
-                     for tp, meta in admin.list_group_offsets(group).get(group, {}).items()}
-    finally:
-        admin.close()
-    return sum(end - max(committed.get(key, 0), 0) for key, end in ends.items())
-
-
 def printed_once_settled(consumer: Remote, expected: set[tuple[str, int, int]], quiet_s: float = 20,
                          timeout: float = 180, poll_s: float = 2) -> list[tuple[str, int, int]]:
     """What the consumer's sink printed, read once it holds every expected event or has printed
@@ -325,14 +317,14 @@ def printed_once_settled(consumer: Remote, expected: set[tuple[str, int, int]], 
 
 def lifecycles(remotes: dict[str, Remote], names: list[str]) -> str:
     """For a failure message: when each named host's Logstash started and stopped, and how (systemd's
-    lines about the unit, Logstash's shutdown and queue lines, journald's suppressions)."""
+    lines about the unit, Logstash's shutdown and queue lines, journald's suppressions and size)."""
     pattern = r"systemd\[1\]|stalled|[Ss]uppressed|[Pp]ipeline (started|terminated)|queue|SIGTERM|Killing"
     out = []
     for name in names:
         # Two reads: journalctl ANDs a unit with an identifier.
         text = remotes[name].run("{ sudo journalctl -o short-precise --no-pager -u logstash; sudo journalctl "
                                  f"-o short-precise --no-pager -t systemd-journald; }} | grep -E '{pattern}' "
-                                 "| sort | tail -n 40", check=False)
+                                 "| sort | tail -n 40; sudo journalctl --disk-usage", check=False)
         out.append(f"--- {name}:\n{text.rstrip()}")
     return "\n".join(out)
 
@@ -347,6 +339,42 @@ def logstash_figures(r: Rehearsal, remotes: dict[str, Remote]) -> str:
         peak = peak_memory_mib(machine)
         parts.append(f"{name} start-up {starts}, peak memory {peak:.0f} of 2048 MiB")
     return "Logstash " + "; ".join(parts)
+
+
+class AnonPeak:
+    """The most anonymous memory each machine's cgroup held while in the `with` block, sampled twice a
+    second, and how many processes its OOM killer killed. Anonymous memory is what the JVMs take; the
+    page cache is left out, since the kernel gives it back under pressure, and Logstash's disk queue
+    and the release archive's checksum fill it up to the host's limit."""
+
+    def __init__(self, machines: dict[str, str]) -> None:
+        self.machines = machines
+        self.peaks_mib = {name: 0.0 for name in machines}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> "AnonPeak":
+        self.oom_kills_before = self.oom_kills()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def oom_kills(self) -> dict[str, int]:
+        return {name: int(_fields(hosts.cgroup("memory", m) / "memory.oom_control")["oom_kill"])
+                for name, m in self.machines.items()}
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.5):
+            for name, machine in self.machines.items():
+                anon = int(_fields(hosts.cgroup("memory", machine) / "memory.stat")["total_rss"]) / 2**20
+                self.peaks_mib[name] = max(self.peaks_mib[name], anon)
+
+
+def _fields(path: Path) -> dict[str, str]:
+    return dict(line.split() for line in path.read_text().splitlines() if line.strip())
 
 
 def peak_memory_reset(machine: str) -> None:

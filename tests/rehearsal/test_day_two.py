@@ -20,9 +20,9 @@ from tests.integration.logstash import rubydebug_events
 from tests.rehearsal import hosts
 from tests.rehearsal.hosts import Remote
 from tests.rehearsal.mirror import PORT as mirror_port
-from tests.rehearsal.scenario import (Probe, Rehearsal, broker_offsets, peak_memory_mib, peak_memory_reset,
-                                      pipeline_events_since, producer_pipeline, report, stage_durations, topic_events,
-                                      utc_stamp, wait_for_no_lag)
+from tests.rehearsal.scenario import (AnonPeak, Probe, Rehearsal, broker_offsets, pipeline_events_since,
+                                      producer_pipeline, report, stage_durations, topic_events, utc_stamp,
+                                      wait_for_no_lag)
 
 pytestmark = [pytest.mark.integration, pytest.mark.rehearsal]
 
@@ -112,18 +112,18 @@ def test_day_two_changes_on_real_hosts(capsys):
 
         # 1, 2. A new heap restarts Logstash, and only Logstash; its config check runs beside the
         # service with a small heap, so the 2 GiB host never holds two full-size JVMs.
-        for name in machine.values():
-            peak_memory_reset(name)
         r.ws.set("logstash.heapMb", "600")
         # ...applied with SSH_AUTH_SOCK naming a socket where no agent listens (a reattached tmux):
         # the stack has its own key, so the agent must not matter.
-        r.ws.up(env={"SSH_AUTH_SOCK": DEAD_AGENT})
+        with AnonPeak(machine) as memory:
+            r.ws.up(env={"SSH_AUTH_SOCK": DEAD_AGENT})
         after = since()
         assert after["kafka"] == before["kafka"]
         assert after["producer"] != before["producer"] and after["consumer"] != before["consumer"]
         assert '-Xms600m' in consumer.run("cat /etc/logstash/logstash.env")
-        peaks = {name: peak_memory_mib(m) for name, m in machine.items()}
-        assert all(peak < 1536 for peak in peaks.values()), f"peak memory during the re-run: {peaks} MiB"
+        peaks = memory.peaks_mib
+        assert all(peak < 1536 for peak in peaks.values()), f"peak anonymous memory during the re-run: {peaks} MiB"
+        assert memory.oom_kills() == memory.oom_kills_before, "the OOM killer ran during the re-run"
         # With the user's own key (sshPublicKey) the agent is needed: a dead one is named before the engine runs.
         r.ws.script("config", "set", "sshPublicKey", OWN_KEY)
         refused = r.ws.script("preview", STACK, check=False, env={"SSH_AUTH_SOCK": DEAD_AGENT})
@@ -131,17 +131,20 @@ def test_day_two_changes_on_real_hosts(capsys):
             refused.stdout + refused.stderr
         r.ws.script("config", "rm", "sshPublicKey")
 
-        # 1. A new Kafka release restarts Kafka on it, and nothing else.
+        # 1. A new Kafka release and a new broker heap restart Kafka on both, and nothing else.
         for remote in (producer, consumer):
             assert running_release(remote, "logstash", "logstash") == r.logstash_version()
         assert running_release(broker, "kafka", "kafka") == releases.UPGRADE_FROM_KAFKA
         before = after
         r.ws.set("kafka.version", releases.DEFAULT_KAFKA)
+        r.ws.set("kafka.heapMb", "448")
         r.ws.up()
         after = since()
         assert after["kafka"] != before["kafka"]
         assert (after["producer"], after["consumer"]) == (before["producer"], before["consumer"])
         assert running_release(broker, "kafka", "kafka") == releases.DEFAULT_KAFKA
+        pid = broker.run("systemctl show kafka -p MainPID --value").strip()
+        assert "-Xmx448m" in broker.run(f"sudo cat /proc/{pid}/cmdline").replace("\0", " ")
         # ...and going back is refused at preview, by the real engine reading the stack's last outputs.
         r.ws.set("kafka.version", releases.UPGRADE_FROM_KAFKA)
         back = r.ws.script("preview", STACK, check=False)
@@ -149,15 +152,6 @@ def test_day_two_changes_on_real_hosts(capsys):
                                          f"{releases.DEFAULT_KAFKA} or later") in back.stdout + back.stderr, \
             back.stdout + back.stderr
         r.ws.set("kafka.version", releases.DEFAULT_KAFKA)
-        # 1b. A new broker heap restarts Kafka with it, and nothing else.
-        before = after
-        r.ws.set("kafka.heapMb", "448")
-        r.ws.up()
-        after = since()
-        assert after["kafka"] != before["kafka"]
-        assert (after["producer"], after["consumer"]) == (before["producer"], before["consumer"])
-        pid = broker.run("systemctl show kafka -p MainPID --value").strip()
-        assert "-Xmx448m" in broker.run(f"sudo cat /proc/{pid}/cmdline").replace("\0", " ")
 
         # 2b. Another source setting: only the producer's pipeline stage runs, and only its Logstash restarts.
         before = since()
@@ -203,14 +197,14 @@ def test_day_two_changes_on_real_hosts(capsys):
                 "the engine's output": deployed.stdout + deployed.stderr,
                 "the stack's state": r.ws.script("stack", "export").stdout}
         assert [where for where, text in seen.items() if FEED_PASSWORD in text] == []
+        # 3. Back to the default source (the secret goes with it) and, in the same up, another sink:
+        # only the two pipeline stages run; the consumer resumes from its offsets.
         r.ws.script("config", "rm", "--path", "producer.source")
-        r.ws.up()
-        assert producer.call(f"sudo test -e {pipeline_files.SECRETS_FILE}").returncode == 1
-
-        # 3. Another sink: only the consumer's pipeline stage runs; it resumes from its offsets.
         r.ws.set("consumer.sink.type", "file")
         result = r.ws.up()
-        assert engine_touched(result.stdout) == ["kafka-consumer-sink"], engine_touched(result.stdout)
+        assert sorted(engine_touched(result.stdout)) == ["kafka-consumer-sink", "kafka-producer-source"], \
+            engine_touched(result.stdout)
+        assert producer.call(f"sudo test -e {pipeline_files.SECRETS_FILE}").returncode == 1
         printed = rubydebug_events(consumer.run("sudo journalctl -u logstash -o cat --no-pager"))
 
         # 4. More partitions are added on the broker; fewer are refused at preview.
@@ -233,9 +227,11 @@ def test_day_two_changes_on_real_hosts(capsys):
         consumer.wait_until("systemctl is-active --quiet logstash", 120, "logstash after the move")
 
         # 8. Every kind of host reboots; every service comes back by itself.
-        for name, unit in (("broker-1", "kafka"), ("producer", "logstash"), ("consumer", "logstash")):
+        units = {"broker-1": "kafka", "producer": "logstash", "consumer": "logstash"}
+        for name in units:
             remotes[name].run("sudo systemctl reboot", check=False)
-            time.sleep(3)
+        time.sleep(3)
+        for name, unit in units.items():
             remotes[name].wait_until(f"systemctl is-active --quiet {unit}", 240, f"{unit} after a reboot")
         deadline = time.monotonic() + 120
         stored = sum(broker_offsets(bootstrap, "twitter").values())
@@ -256,8 +252,8 @@ def test_day_two_changes_on_real_hosts(capsys):
         received = set(before_switch) | set(after_switch)
         report(capsys, f"rehearsal day two: probe acknowledged {len(probe.acked)}, of them not in the topic "
                        f"{len(probe.acked - set(in_topic))}; stored {len(in_topic)} / received {len(received)} "
-                       f"distinct, {len(before_switch) + len(after_switch) - len(received)} redelivered; peak memory "
-                       f"of the Logstash hosts during a re-run {', '.join(f'{k} {v:.0f} MiB' for k, v in peaks.items())}; "
+                       f"distinct, {len(before_switch) + len(after_switch) - len(received)} redelivered; peak "
+                       f"anonymous memory of the Logstash hosts during a re-run {', '.join(f'{k} {v:.0f} MiB' for k, v in peaks.items())}; "
                        "slowest stages: " + ", ".join(f"{k} {v:.0f}s" for k, v in sorted(
                            stage_durations(remotes).items(), key=lambda kv: -kv[1])[:4]))
         assert probe.acked - set(in_topic) == set(), "the broker lost acknowledged events"
