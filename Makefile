@@ -46,9 +46,10 @@ $(VENV)/.requirements-dev: requirements-dev.txt $(VENV)/.requirements
 
 # Every layer: config validation, stages, shellcheck, the program under mocks, the real Kafka
 # broker in network namespaces, and the rehearsal on local systemd hosts (needs root; Kafka's jars
-# come from Maven Central and the hosts' image from Debian, once each).
+# come from Maven Central and the hosts' image from Debian, once each). The slowest tests are listed
+# at the end: CI must stay within 50 minutes.
 test: dev-deps jars
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=15
 
 # Python only: config, stages, shellcheck and the program under mocks.
 unit: dev-deps
