@@ -96,3 +96,11 @@ def test_a_renamed_stage_keeps_its_resources_under_an_alias(dev):
     assert dev.monitor.aliases["kafka-producer-source"] == ["kafka-producer-pipeline"]
     assert dev.monitor.aliases["kafka-consumer-sink-files"] == ["kafka-consumer-pipeline-files"]
     assert "kafka-producer-base" not in dev.monitor.aliases
+
+
+def test_stage_commands_log_only_stderr_and_ask_sshd_for_no_environment(dev):
+    # Stages print their progress on stderr, which the engine shows; sshd refuses the previous
+    # output as environment, so asking for it only earns a warning on every update.
+    for command in dev.of_type("command:remote:Command"):
+        assert command.inputs["logging"] == "stderr", command.name
+        assert command.inputs["addPreviousOutputInEnv"] is False, command.name
