@@ -85,16 +85,15 @@ class Logstash:
     def start(self, holdable: bool = False) -> "Logstash":
         """`holdable`: its stdout is a pipe this process copies to the output file until hold(), as a
         sink whose reader stops reading (the pipe fills and the stdout output blocks) until release()."""
+        with open(self.out, "ab") as out:
+            self.proc = subprocess.Popen(self.net.cmd(self.host, self.argv()),
+                                         stdout=subprocess.PIPE if holdable else out, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, start_new_session=True)
         if holdable:
-            self.proc = subprocess.Popen(self.net.cmd(self.host, self.argv()), stdout=subprocess.PIPE,
-                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
             self._reading = threading.Event()
             self._reading.set()
-            threading.Thread(target=self._pump, args=(self.proc.stdout,), daemon=True).start()
-            return self
-        with open(self.out, "ab") as out:
-            self.proc = subprocess.Popen(self.net.cmd(self.host, self.argv()), stdout=out, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
+            self._pumping = threading.Thread(target=self._pump, args=(self.proc.stdout,), daemon=True)
+            self._pumping.start()
         return self
 
     def hold(self) -> None:
@@ -114,11 +113,7 @@ class Logstash:
 
     def drained(self, timeout: float = 30) -> str:
         """The output once the pump has copied all the process wrote (after it exited)."""
-        deadline = time.monotonic() + timeout
-        size = -1
-        while time.monotonic() < deadline and size != self.out.stat().st_size:
-            size = self.out.stat().st_size
-            time.sleep(1)
+        self._pumping.join(timeout)
         return self.output()
 
     def output(self) -> str:

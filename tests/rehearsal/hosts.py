@@ -7,6 +7,7 @@ import subprocess
 import time
 from collections import Counter
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 from components.platform import local, local_resources
@@ -110,31 +111,24 @@ def books(acked: set[tuple[str, str]], in_topic: list[tuple[str, str]],
           end_offsets: dict[tuple[str, int], int], printed: list[tuple[str, int, int]]) -> Books:
     counts = Counter(printed)
     expected = stored(end_offsets)
+    unprinted = expected - set(counts)
     return Books(acked=len(acked), acked_lost=len(acked - set(in_topic)), stored=len(expected),
-                 received=len(expected & set(counts)), duplicates=sum(n - 1 for n in counts.values()),
-                 missing=len(expected - set(counts)), gaps=gaps(expected - set(counts)))
+                 received=len(expected) - len(unprinted), duplicates=sum(n - 1 for n in counts.values()),
+                 missing=len(unprinted), gaps=gaps(unprinted))
 
 
 def gaps(places: set[tuple[str, int, int]], most: int = 8) -> str:
     """Places as runs of consecutive offsets per partition, "t/0: 5-9, 12", at most `most` runs."""
-    runs: list[str] = []
-    for (topic, partition), offsets in sorted(_by_partition(places).items()):
-        start = prev = None
-        for o in [*sorted(offsets), None]:
-            if start is not None and o != prev + 1:
-                runs.append(f"{topic}/{partition}: {start}" + (f"-{prev}" if prev != start else ""))
-                start = None
-            if start is None:
-                start = o
-            prev = o
+    runs = []
+    # In sorted order, an offset minus its index is constant along a run of consecutive offsets.
+    def run_key(indexed: tuple[int, tuple[str, int, int]]) -> tuple[str, int, int]:
+        i, (topic, partition, offset) = indexed
+        return topic, partition, offset - i
+
+    for (topic, partition, _), run in groupby(enumerate(sorted(places)), run_key):
+        offsets = [o for _, (_, _, o) in run]
+        runs.append(f"{topic}/{partition}: {offsets[0]}" + (f"-{offsets[-1]}" if len(offsets) > 1 else ""))
     return ", ".join(runs[:most]) + (f", ... ({len(runs) - most} more runs)" if len(runs) > most else "")
-
-
-def _by_partition(places: set[tuple[str, int, int]]) -> dict[tuple[str, int], list[int]]:
-    found: dict[tuple[str, int], list[int]] = {}
-    for topic, partition, offset in places:
-        found.setdefault((topic, partition), []).append(offset)
-    return found
 
 
 # ---- Logstash's own figures, from its journal ----
