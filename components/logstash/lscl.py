@@ -69,7 +69,7 @@ def quote(text: str) -> str:
 def _plugin(plugin: Plugin, depth: int) -> str:
     _check_name(plugin)
     pad = "  " * depth
-    lines = "".join(f"{pad}  {_key(k)} => {_value(v, depth + 1)}\n" for k, v in plugin.options.items())
+    lines = "".join(f"{pad}  {_key(k)} => {_value(v)}\n" for k, v in plugin.options.items())
     return f"{pad}{plugin.name} {{\n{lines}{pad}}}\n"
 
 
@@ -92,7 +92,7 @@ def _key(key: str) -> str:
     return key if BAREWORD.match(key) else quote(key)
 
 
-def _value(value: Value, depth: int) -> str:
+def _value(value: Value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
@@ -104,17 +104,17 @@ def _value(value: Value, depth: int) -> str:
     if isinstance(value, Plugin):
         # Only directly as an option's value (codec => json { }); Logstash refuses one in an array or hash.
         _check_name(value)
-        inner = " ".join(f"{_key(k)} => {_value(v, depth)}" for k, v in value.options.items())
+        inner = " ".join(f"{_key(k)} => {_value(v)}" for k, v in value.options.items())
         return f"{value.name} {{ {inner} }}" if inner else f"{value.name} {{ }}"
     if isinstance(value, Mapping):
-        inner = " ".join(f"{quote(str(k))} => {_inner(v, depth)}" for k, v in value.items())
+        inner = " ".join(f"{quote(str(k))} => {_inner(v)}" for k, v in value.items())
         return f"{{ {inner} }}"
     if isinstance(value, Sequence) and not isinstance(value, (bytes, bytearray)):
-        return "[" + ", ".join(_inner(v, depth) for v in value) + "]"
+        return "[" + ", ".join(_inner(v) for v in value) + "]"
     raise TypeError(f"cannot write {type(value).__name__} into a Logstash config")
 
 
-def _inner(value: Value, depth: int) -> str:
+def _inner(value: Value) -> str:
     if isinstance(value, Plugin):
         raise ValueError(f"plugin {value.name!r} inside an array or hash; Logstash accepts plugins only as option values")
-    return _value(value, depth)
+    return _value(value)
