@@ -63,8 +63,9 @@ def test_refused_inside_containers_too():
 
 @pytest.mark.parametrize("name", ["lower", "1X", "A-B", "", "A B", "A\n"])
 def test_ref_names_are_checked(name):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError) as caught:
         Ref(name)
+    assert str(caught.value) == f"reference name {name!r} must match [A-Z][A-Z0-9_]*\\Z"
 
 
 def test_arrays_and_hashes():
@@ -135,8 +136,8 @@ def test_plugin_names_must_be_names(name):
 
 
 def test_unsupported_types_are_refused():
-    for value in (None, b"bytes", object()):
-        with pytest.raises(TypeError):
+    for value, kind in ((None, "NoneType"), (b"bytes", "bytes"), (object(), "object")):
+        with pytest.raises(TypeError, match=f"^cannot write {kind} into a Logstash config$"):
             one(value)
 
 

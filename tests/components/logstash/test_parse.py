@@ -99,3 +99,48 @@ def test_comment_at_end_without_newline_and_empty_text():
     assert parse("output { o1 { } } # done") == Pipeline(outputs=(Plugin("o1", {}),))
     assert parse("") == Pipeline()
     assert parse("# only a comment\n") == Pipeline()
+
+
+# What a user sees when a render does not parse: the message, the line, and a caret under the column.
+@pytest.mark.parametrize("text, message", [
+    ('input { a1 { x => "1" } y }',
+     "line 1, column 27: expected '{', found '}'\n  input { a1 { x => \"1\" } y }\n                            ^"),
+    ("input { a1",
+     "line 1, column 11: expected '{', found the end of the text\n  input { a1\n            ^"),
+    ("input { a1 { = } }",
+     "line 1, column 14: expected a name, found '='\n  input { a1 { = } }\n               ^"),
+    ("\ninputs { }",
+     "line 2, column 1: expected a section (input, filter or output), found 'inputs'\n  inputs { }\n  ^"),
+    ("\ninput {\n  a1 { x => 12ab }\n}",
+     "line 3, column 13: a number runs into a name; quote the value\n    a1 { x => 12ab }\n              ^"),
+    ("input {\n  a1 { x => 1 }\n  a2 { y => [1, ] }\n}",
+     "line 3, column 17: expected a value: a string, number, bareword, array, hash\n    a2 { y => [1, ] }\n"
+     "                  ^"),
+    ("input { a1 { x => } }",
+     "line 1, column 19: expected a value: a string, number, bareword, array, hash or plugin\n"
+     "  input { a1 { x => } }\n                    ^"),
+    ("input { a1 { x => 1 }\n",   # past the last line: no excerpt
+     "line 2, column 1: expected a name, found the end of the text\n  \n  ^"),
+    ("input { a1 { x => { - => 1 } } }",
+     "line 1, column 21: expected a number, found '-'\n  input { a1 { x => { - => 1 } } }\n                      ^"),
+    ("input { a1 { x => -a } }",
+     "line 1, column 19: expected a number, found '-'\n  input { a1 { x => -a } }\n                    ^"),
+    ("input { a1 { x => { a-b => 1 } } }",
+     "line 1, column 21: hash key 'a-b' must be a string, number or bareword\n"
+     "  input { a1 { x => { a-b => 1 } } }\n                      ^"),
+    ("input { else { } }",
+     "line 1, column 9: conditionals (if/else) are not supported by this reader\n  input { else { } }\n          ^"),
+    ('input { a1 { x => "abc\\',    # a backslash as the last character
+     'line 1, column 19: string is never closed\n  input { a1 { x => "abc\\\n                    ^'),
+    ('input { a1 { x => "a\\"',     # an escaped quote as the last characters
+     'line 1, column 19: string is never closed\n  input { a1 { x => "a\\"\n                    ^'),
+])
+def test_refusal_messages_in_full(text, message):
+    with pytest.raises(ParseError) as caught:
+        parse(text)
+    assert str(caught.value) == message
+
+
+def test_single_quoted_names_and_keys_negative_keys_and_underscore_barewords():
+    p = parse("input { a1 { 'o p' => 1 x => { 'a b' => 1 -1 => 2 } y => _ab } }")
+    assert p.inputs[0].options == {"o p": 1, "x": {"a b": 1, "-1": 2}, "y": "_ab"}

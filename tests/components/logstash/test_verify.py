@@ -42,6 +42,9 @@ def test_unparsable_render_is_caught(monkeypatch):
     ({}, {"y": "z"}, "y: not meant, read back 'z'"),
     ({"c": Plugin("json")}, {"c": Plugin("plain")}, "c: meant plugin 'json', read back plugin 'plain'"),
     ({"c": Plugin("json")}, {"c": "json"}, "c: meant plugin 'json', read back 'json'"),
+    ({"h": {"a": 1}}, {"h": "a"}, "h: meant {'a': ('int', 1)}, read back 'a'"),
+    ({"l": ["x"]}, {"l": "x"}, "l: meant ['x'], read back 'x'"),
+    ({"h": {"a": 1}}, {"h": {"a": 2}}, "h.a: meant 1 (int), read back 2 (int)"),
 ])
 def test_differences_are_strict_about_types(meant, read, expected):
     found = list(differences(Pipeline(inputs=(Plugin("p1", meant),)), Pipeline(inputs=(Plugin("p1", read),))))
@@ -53,7 +56,22 @@ def test_tuples_and_lists_are_the_same_array():
     assert list(differences(meant, parse(lscl.render(meant)))) == []
 
 
+def test_hash_keys_are_compared_by_name():
+    found = list(differences(Pipeline(inputs=(Plugin("p1", {"h": {"a": 1}}),)),
+                             Pipeline(inputs=(Plugin("p1", {"h": {"b": 1}}),))))
+    assert found == ["inputs[0](p1).h.a: meant 1 (int), missing when read back",
+                     "inputs[0](p1).h.b: not meant, read back 1 (int)"]
+
+
+def test_the_message_in_full():
+    error = PipelineMismatch("consumer", ["first", "second"], "output {\n  o1 { }\n}\n")
+    assert str(error) == ("the consumer pipeline does not read back as it was meant:\n  - first\n  - second\n"
+                          "rendered text:\n    1 | output {\n    2 |   o1 { }\n    3 | }")
+
+
 def test_long_lists_of_problems_are_cut():
+    # As many as are shown: no "... and 0 more".
+    assert "  - p4\nrendered text" in str(PipelineMismatch("producer", [f"p{i}" for i in range(verify.MAX_SHOWN)], ""))
     meant = Pipeline(inputs=(Plugin("p1", {f"k{i}": i for i in range(8)}),))
     error = PipelineMismatch("producer", list(differences(meant, Pipeline())), "")
     assert "... and 3 more" not in str(error)  # one problem: 1 plugin meant, 0 read
