@@ -107,3 +107,65 @@ def test_the_rfc_2396_port_rejects_what_the_character_classes_leave_out():
 def test_file_source_relative_path_is_refused(path):
     error = refused({"producer": {"source": {"type": "file", "path": ["/var/log/ok.log", path]}}})
     assert error.path == "producer.source.path[1]" and "absolute" in str(error)
+
+
+# java.net.URI takes a non-ASCII letter outside the host as an "other" character, but no non-ASCII
+# space or control; each case below was checked against java.net.URI on this machine's JDK.
+@pytest.mark.parametrize("url", [
+    "https://search.example.org/bücher", "https://üser:pw@search.example.org/", "https://search.example.org/a%20b",
+    "http://[::1]:9200",
+])
+def test_opensearch_urls_java_reads_with_a_host_are_accepted(url):
+    assert make({"consumer": {"sink": {"type": "opensearch", "hosts": [url]}}}).consumer.sink.options["hosts"] == (url,)
+
+
+INVALID_URI = ("Logstash refuses it as an invalid URI; percent-encode the characters outside RFC 2396 "
+               "(such as space | { } ^ ` \\ \" < >)")
+NO_HOST = ("the host must be a plain host name (ASCII letters, digits, '-' and '.', no '_'), an IPv4 address or "
+           "an [IPv6] address: Logstash reads this URL as having no host")
+
+
+@pytest.mark.parametrize("url, allowed", [
+    ("https://search.example.org/a\u00a0b", INVALID_URI),   # a no-break space
+    ("https://search.example.org/a\u0085b", INVALID_URI),   # a C1 control
+    ("https://search.example.org/a|b", INVALID_URI),
+    ("http://[zz::1]:9200", NO_HOST),
+    ("http://[fd00::9:9200", NO_HOST),
+    ("https://a@b@search.example.org:9200", NO_HOST),       # the user ends at the first @
+    ("search.example.org:9200", "expected a URL such as https://search.example.org:9200"),
+])
+def test_uri_host_refusals_in_full(url, allowed):
+    # The rule itself: the schema in front of it already refuses some of these (spaces, no scheme).
+    with pytest.raises(ConfigError) as caught:
+        refusals.uri_host("consumer.sink.hosts[0]", url)
+    assert str(caught.value) == f"invalid config consumer.sink.hosts[0] = {url!r}: {allowed}"
+
+
+def test_file_sink_refusal_in_full():
+    path = "/%{[host]}/x.jsonl"
+    assert str(refused({"consumer": {"sink": {"type": "file", "path": path}}})) == (
+        f"invalid config consumer.sink.path = {path!r}: the first directory ('%{{[host]}}') must be fixed: "
+        "Logstash's file output refuses a path that starts with a %{...} reference; put references further down, "
+        "e.g. /var/lib/logstash/out/%{[@metadata][kafka][topic]}.jsonl")
+
+
+def test_a_path_without_directories_has_no_dynamic_start():
+    assert refusals.file_output_path("consumer.sink.path", "/") == "/"
+
+
+def test_http_poller_url_refused_for_its_shape_alone_names_no_character():
+    url = "https://example.org/100%"
+    error = refused({"producer": {"source": {"type": "http_poller", "url": url}}})
+    assert str(error) == (f"invalid config producer.source.url = {url!r}: Logstash's http_poller refuses it as an "
+                          f"invalid URL; write it percent-encoded, e.g. https://example.org/100%")
+
+
+@pytest.mark.parametrize("given, missing, how", [
+    ({"user": "reader"}, "password", "pulumi config set --secret --path producer.source.password ..."),
+    ({"password": "pw"}, "user", "pulumi config set --path producer.source.user ..."),
+])
+def test_basic_auth_half_refusal_says_how_to_set_the_other_half(given, missing, how):
+    error = refused({"producer": {"source": {"type": "http_poller", **given}}})
+    other = "user" if missing == "password" else "password"
+    assert str(error) == (f"invalid config producer.source.{missing} = None: required with producer.source.{other}: "
+                          f"basic auth needs a user and a password, or neither ({how})")
