@@ -64,6 +64,8 @@ def render(options: Mapping[str, Any]) -> Piece:
     poller = Plugin("http_poller", {
         "urls": {name: options["url"] if custom else preset.url},
         "schedule": {"every": options["schedule"] or preset.schedule},
+        # Under the preset's one-minute schedule (the plugin's own default is 60 s), so a feed that
+        # hangs fails that poll before the next one is due.
         "request_timeout": 30,
         "codec": Plugin("json"),
         **({"user": options["user"], "password": options["password"]} if options["user"] is not None else {}),

@@ -182,7 +182,8 @@ def test_reference_syntax_in_plain_options_is_refused(name, key, value, build):
 
 def test_generator_is_throttled(build):
     back = parse(build(CASES["producer-generator"]).text())
-    assert back.inputs[0].options["codec"] == Plugin("json", {})
+    assert back.inputs == (Plugin("generator", {"message": '{"sensor":"lab-1","reading":42}', "count": 0,
+                                                "codec": Plugin("json", {})}),)
     assert back.filters == (Plugin("sleep", {"time": "1", "every": 5}),)
 
 
@@ -192,6 +193,7 @@ def test_http_poller_default_preset_polls_usgs_and_splits_features(build):
     assert poller["urls"] == {
         "usgs-earthquakes": "https://earthquake.usgs.gov/earthquakes/feed/v1.0/summary/all_hour.geojson"}
     assert poller["schedule"] == {"every": "1m"}
+    assert poller["request_timeout"] == 30   # a hung feed fails its poll before the next is due
     assert poller["codec"] == Plugin("json", {})
     assert back.filters == (Plugin("split", {"field": "features"}),)
 
