@@ -185,6 +185,17 @@ def test_the_local_platform_needs_no_region_and_no_ssh_cidrs():
     assert len(s.local.bridge) <= 15
 
 
+@pytest.mark.parametrize("stack, subnet, bridge", [
+    ("local", "10.214.37.0/24", "kpb-25bf8e1a"),
+    ("lab-93", "10.214.4.0/24", "kpb-fe0f355b"),   # its name's hash starts at 254: wrapped below 250
+])
+def test_a_local_stacks_subnet_and_bridge_stay_what_they_were(stack, subnet, bridge):
+    # Derived from the stack's name; a change in a new release would move every running local
+    # stack's hosts to another bridge and address on its next up.
+    local = parse({"platform": "local"}, stack=stack, region=None).local
+    assert (local.subnet, local.bridge) == (subnet, bridge)
+
+
 def test_two_local_stacks_get_two_bridges_and_subnets():
     a, b = (parse({"platform": "local"}, stack=name, region=None).local for name in ("local", "rehearsal"))
     assert a.bridge != b.bridge and a.subnet != b.subnet
