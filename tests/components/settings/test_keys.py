@@ -39,3 +39,22 @@ def test_every_declared_key_says_what_it_means():
         for spec in tree.values():
             yield from options(spec) if isinstance(spec, dict) else [spec]
     assert all(option.doc for option in options(keys.KEYS))
+
+
+# What the user reads for a typo in the keys that check their own shape.
+@pytest.mark.parametrize("raw, message", [
+    ({"ttlHours": 0.25}, "invalid config ttlHours = 0.25: 0 (never stop) or at least 0.5: the hosts would stop "
+                         "themselves before a deployment finishes"),
+    ({"kafka": {"instanceType": "t3 medium"}},
+     "invalid config kafka.instanceType = 't3 medium': expected an EC2 instance type such as t3.medium or t4g.small"),
+    ({"kafka": {"sha512": "abc"}}, "invalid config kafka.sha512 = 'abc': expected 128 hex digits: the SHA-512 of the archive "
+                                   "the mirror serves"),
+    ({"students": ["ana", "Ben"]}, "invalid config students[1] = 'Ben': expected names of lowercase letters, digits and '-' "
+                                   "(at most 32, not starting or ending with '-')"),
+    ({"sshPublicKey": "AAAA"}, "invalid config sshPublicKey = 'AAAA': expected an OpenSSH public key line "
+                               "(ssh-ed25519 AAAA... or ssh-rsa AAAA...)"),
+])
+def test_shape_refusals_in_full(raw, message):
+    with pytest.raises(ConfigError) as error:
+        keys.read("", raw, keys.KEYS)
+    assert str(error.value) == message
