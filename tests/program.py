@@ -142,6 +142,9 @@ class RecordingMonitor(pulumi.runtime.mocks.MockMonitor):
         self.dependencies: dict[str, set[str]] = {}
         # resource name -> the former names it keeps its identity under
         self.aliases: dict[str, list[str]] = {}
+        # resource name -> its parent's name ("" for the stack), and the outputs it asks to keep secret
+        self.parents: dict[str, str] = {}
+        self.secret_outputs: dict[str, list[str]] = {}
 
     def RegisterResource(self, request):
         urns = set(request.dependencies)
@@ -152,6 +155,8 @@ class RecordingMonitor(pulumi.runtime.mocks.MockMonitor):
         former += [urn.split("::")[-1] for urn in request.aliasURNs]
         if former:
             self.aliases[request.name] = sorted(set(former))
+        self.parents[request.name] = request.parent.split("::")[-1]
+        self.secret_outputs[request.name] = list(request.additionalSecretOutputs)
         return super().RegisterResource(request)
 
 

@@ -1,6 +1,8 @@
 """Stages applied to a host: ordered, secret where it matters, re-run only on change."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pulumi
 
 from tests.program import DEV, is_secret, run
@@ -104,3 +106,28 @@ def test_stage_commands_log_only_stderr_and_ask_sshd_for_no_environment(dev):
     for command in dev.of_type("command:remote:Command"):
         assert command.inputs["logging"] == "stderr", command.name
         assert command.inputs["addPreviousOutputInEnv"] is False, command.name
+
+
+def test_each_stages_files_and_command_belong_to_its_host_component(dev):
+    # Children of the component, so their names and URNs stay the component's (and `destroy` of a
+    # renamed host removes them with it).
+    for host, stages in STAGE_ORDER.items():
+        for stage in stages:
+            for name in (f"{host}-{stage}", f"{host}-{stage}-files"):
+                assert dev.monitor.parents[name] == host, (name, dev.monitor.parents[name])
+
+
+def test_every_commands_stdin_stays_secret_in_its_outputs_too(dev):
+    for command in dev.of_type("command:remote:Command"):
+        assert "stdin" in dev.monitor.secret_outputs[command.name], command.name
+
+
+def test_the_folder_copied_is_the_one_the_command_runs_and_it_is_built_where_configured(dev, tmp_path):
+    for copy in dev.of_type("command:remote:CopyToRemote"):
+        stage = copy.name.removesuffix("-files")
+        folder = Path(copy.inputs["source"].path)
+        assert folder.is_relative_to(tmp_path / "build"), folder   # KAFKA_PIPELINE_BUILD_DIR, set by conftest
+        assert f"/home/admin/{folder.name}/apply.sh" in dev.named(stage).inputs["create"], (folder, stage)
+        assert (folder / "apply.sh").is_file()
+    assert len({Path(c.inputs["source"].path) for c in dev.of_type("command:remote:CopyToRemote")}) == \
+        len(dev.of_type("command:remote:CopyToRemote"))
