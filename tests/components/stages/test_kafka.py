@@ -93,3 +93,10 @@ def test_a_cluster_id_is_stable_per_stack_and_never_read_as_an_option(make_setti
     # Unchanged for a stack whose id never started with "-": its brokers keep the cluster they formatted.
     assert ids["dev"] == kafka.cluster_id(make_settings(stack="dev")) == "8fVGW0PS1DSwoSvtM60hNQ"
     assert all(len(i) == 22 for i in ids.values())
+
+
+def test_zookeeper_waits_on_its_own_port_and_restarts_on_whatever_it_runs_from(make_settings, broker):
+    s = make_settings({"kafka": {"version": "3.9.1", "mode": "zookeeper"}})
+    plan = zookeeper.plan(s, broker)
+    assert plan.env["ZOOKEEPER_PORT"] == props(files(plan)[zookeeper.CONFIG])["clientPort"]
+    assert plan.env["SERVICE_INPUTS"].split() == [zookeeper.CONFIG, zookeeper.UNIT_FILE, kafka.HOME]
