@@ -51,6 +51,10 @@ pytest_add_cli_args=
     not integration
     -p
     no:cacheprovider
+# A mutant that loops forever (the reader's skip() not advancing) is stopped after
+# 2 * (its tests' time + 1 s) * this many CPU seconds: mutmut's default, 15, let each of those
+# take twenty minutes; a real test run here is never four times slower than its estimate.
+timeout_multiplier=2
 # The program's tests start Pulumi's gRPC machinery, which does not survive a fork from a
 # process that has run them.
 process_isolation=forkserver
