@@ -29,6 +29,27 @@ pytestmark = [pytest.mark.integration, pytest.mark.rehearsal]
 CHAOS_MINUTES = 2
 
 
+TTL_DROP_IN = f"/run/systemd/system/{TTL_UNIT}.timer.d/rehearsal.conf"
+_MANAGER = ("/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager UserspaceTimestampMonotonic")
+_TIMER = (f"/org/freedesktop/systemd1/unit/{TTL_UNIT.replace('-', '_2d')}_2etimer",
+          "org.freedesktop.systemd1.Timer NextElapseUSecMonotonic")
+
+
+def _bus_us(remote, where: tuple[str, str]) -> int:
+    # Raw microseconds from systemd's bus (systemctl show prints a rounded timespan).
+    return int(remote.run(f"busctl get-property org.freedesktop.systemd1 {where[0]} {where[1]}").split()[1])
+
+
+def userspace_start_us(remote) -> int:
+    """When the host's systemd started, on CLOCK_MONOTONIC, which the hosts share with this machine."""
+    return _bus_us(remote, _MANAGER)
+
+
+def ttl_elapse_after_start(remote) -> int:
+    """Microseconds from the host's start to its TTL timer's next elapse."""
+    return _bus_us(remote, _TIMER) - userspace_start_us(remote)
+
+
 def test_one_broker_from_nothing_to_nothing(capsys):
     with Rehearsal("rehearsal", "10.214.201.0/24") as r:
         r.ws.up()
@@ -86,28 +107,31 @@ def test_one_broker_from_nothing_to_nothing(capsys):
                 time.sleep(2)
         assert probe.failed == [] and probe.acked, (probe.failed[:5], len(probe.acked))
 
-        # The TTL guard: its timer is armed on every host for exactly ttlHours after the host's start
-        # (a real firing needs at least the 30 minutes of the shortest TTL, beyond this run), and its
-        # unit powers every host off; `up` boots them and events flow again.
+        # The TTL guard: its timer is armed on every host for exactly ttlHours after the host's start.
         ttl_us = int(float(r.ws.script("config", "get", "ttlHours").stdout) * 3600 * 10**6)
-        timer = f"/org/freedesktop/systemd1/unit/{TTL_UNIT.replace('-', '_2d')}_2etimer"
         for name, remote in remotes.items():
             assert remote.run(f"systemctl is-active {TTL_UNIT}.timer").strip() == "active", name
-            # Raw microseconds from systemd's bus (systemctl show prints a rounded timespan).
-            elapse, started = (int(remote.run(f"busctl get-property org.freedesktop.systemd1 {path} {prop}").split()[1])
-                               for path, prop in ((timer, "org.freedesktop.systemd1.Timer NextElapseUSecMonotonic"),
-                                                  ("/org/freedesktop/systemd1",
-                                                   "org.freedesktop.systemd1.Manager UserspaceTimestampMonotonic")))
-            assert abs(elapse - started - ttl_us) < 5 * 10**6, (name, elapse, started, ttl_us)
+            assert abs(ttl_elapse_after_start(remote) - ttl_us) < 5 * 10**6, name
+        # And it fires by itself: the shortest TTL (30 minutes) is beyond this run, so a drop-in in
+        # /run (gone at the next boot) moves each timer's OnBootSec to 20 s from now, the one change
+        # to our units; the timer then starts the guard's unit, which powers the host off.
         for remote in remotes.values():
-            remote.call(f"sudo systemctl start --no-block {TTL_UNIT}.service", timeout=30)
-        deadline = time.monotonic() + 120
-        while any(hosts.machine_running(r.bridge, machine) for machine in r.machines().values()):
-            assert time.monotonic() < deadline, "the TTL guard did not power the hosts off"
+            soon_s = (time.monotonic_ns() // 1000 - userspace_start_us(remote)) // 10**6 + 20
+            remote.run(f"sudo mkdir -p {TTL_DROP_IN.rsplit('/', 1)[0]} && printf '[Timer]\\nOnBootSec=\\nOnBootSec=%ss\\n' "
+                       f"{soon_s} | sudo tee {TTL_DROP_IN} >/dev/null && sudo systemctl daemon-reload && "
+                       f"sudo systemctl restart {TTL_UNIT}.timer")
+            assert abs(ttl_elapse_after_start(remote) - soon_s * 10**6) < 5 * 10**6
+        # Up to 20 s, then the timer's AccuracySec (1 min), then each host's shutdown (Logstash may
+        # take its TimeoutStopSec, 2 min, to stop).
+        deadline = time.monotonic() + 300
+        while running := [m for m in r.machines().values() if hosts.machine_running(r.bridge, m)]:
+            assert time.monotonic() < deadline, f"the TTL timer did not power these hosts off: {running}"
             time.sleep(1)
         came_back = utc_stamp()
         r.ws.up()
         assert r.hosts() == remotes, "the hosts came back on other addresses than the exports name"
+        for name, remote in remotes.items():   # the full TTL again, from the new boot
+            assert abs(ttl_elapse_after_start(remote) - ttl_us) < 5 * 10**6, name
         with Probe(producer_pipeline(remotes["producer"]), "after-stop") as after_stop:
             # The producer's own pipeline makes events again (the books then check the consumer
             # printed every one), while the probe's sends span its start.
