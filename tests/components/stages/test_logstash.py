@@ -51,3 +51,23 @@ def test_a_mirrors_checksum_replaces_the_signature_check(make_settings):
 
 def test_journald_never_drops_what_the_stdout_sink_prints():
     assert "LogRateLimitIntervalSec=0\n" in logstash.UNIT
+
+
+@pytest.mark.parametrize("config, base", [
+    ({}, "https://artifacts.elastic.co/downloads/logstash"),
+    ({"logstash": {"downloadUrl": "http://mirror.lab.internal/logstash"}}, "http://mirror.lab.internal/logstash"),
+])
+def test_the_archive_url_is_the_release_for_this_architecture_at_the_configured_base(make_settings, config, base):
+    settings = make_settings(config)
+    plan = logstash.plan(settings, Facts(role="producer", arch="arm64"))
+    assert plan.env["LOGSTASH_URL"] == f"{base}/logstash-{settings.logstash.version}-linux-aarch64.tar.gz"
+
+
+def test_a_pinned_checksum_is_the_one_for_the_hosts_architecture(make_settings, monkeypatch):
+    # No release ships one today (each verifies Elastic's signature), but a pinned one must match the arch.
+    from components import releases
+    settings = make_settings()
+    monkeypatch.setitem(releases.LOGSTASH, settings.logstash.version,
+                        releases.LogstashRelease({"x86_64": "1" * 128, "aarch64": "2" * 128}))
+    assert logstash.plan(settings, Facts(role="producer", arch="arm64")).env["LOGSTASH_SHA512"] == "2" * 128
+    assert logstash.plan(settings, Facts(role="producer", arch="x86_64")).env["LOGSTASH_SHA512"] == "1" * 128
