@@ -100,3 +100,65 @@ def test_zookeeper_waits_on_its_own_port_and_restarts_on_whatever_it_runs_from(m
     plan = zookeeper.plan(s, broker)
     assert plan.env["ZOOKEEPER_PORT"] == props(files(plan)[zookeeper.CONFIG])["clientPort"]
     assert plan.env["SERVICE_INPUTS"].split() == [zookeeper.CONFIG, zookeeper.UNIT_FILE, kafka.HOME]
+
+
+# The broker's whole configuration, as it is decided: what Kafka reads is the spec, and every line
+# here is a choice (no auto-created topics, no unclean election, ISR 2 of 3 for every internal topic,
+# a week's retention, no rebalance delay for a lab's single consumer). The real broker runs it in
+# tests/integration.
+COMMON = {
+    "auto.create.topics.enable": "false", "group.initial.rebalance.delay.ms": "0",
+    "inter.broker.listener.name": "PLAINTEXT", "log.dirs": "/var/lib/kafka/data", "log.retention.hours": "168",
+    "num.partitions": "1", "unclean.leader.election.enable": "false",
+}
+ONE = {"default.replication.factor": "1", "min.insync.replicas": "1", "offsets.topic.replication.factor": "1",
+       "transaction.state.log.min.isr": "1", "transaction.state.log.replication.factor": "1"}
+KRAFT = {"controller.listener.names": "CONTROLLER", "process.roles": "broker,controller",
+         "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,OPERATOR:PLAINTEXT"}
+
+
+def test_one_kraft_broker_in_full(make_settings, broker):
+    plan = kafka.plan(make_settings(), broker)
+    assert props(files(plan)[kafka.CONFIG]) == {
+        **COMMON, **ONE, **KRAFT,
+        "advertised.listeners": "PLAINTEXT://10.0.0.5:9092,OPERATOR://localhost:9094",
+        "controller.quorum.voters": "1@10.0.0.5:9093",
+        "listeners": "PLAINTEXT://10.0.0.5:9092,CONTROLLER://10.0.0.5:9093,OPERATOR://127.0.0.1:9094",
+        "node.id": "1",
+        "share.coordinator.state.topic.min.isr": "1", "share.coordinator.state.topic.replication.factor": "1",
+    }
+    assert plan.env["KAFKA_FORMAT_ARGS"] == (f"format --cluster-id {kafka.cluster_id(make_settings())} "
+                                             "--config /etc/kafka/server.properties --ignore-formatted")
+    assert plan.env["KAFKA_WAIT"] == "10.0.0.5:9092"   # one node: its client port opens at once
+    assert plan.env["SERVICE_INPUTS"].split() == [kafka.CONFIG, kafka.ENV_FILE, kafka.UNIT_FILE, kafka.HOME]
+
+
+def test_a_quorum_member_in_full(make_settings):
+    ips = ("10.0.1.10", "10.0.2.10", "10.0.3.10")
+    plan = kafka.plan(make_settings({"kafka": {"brokers": 3}}),
+                      Facts(role="broker", private_ip=ips[1], brokers=ips, node_id=2))
+    assert props(files(plan)[kafka.CONFIG]) == {
+        **COMMON, **KRAFT,
+        "advertised.listeners": "PLAINTEXT://10.0.2.10:9092,OPERATOR://localhost:9095",
+        "controller.quorum.voters": "1@10.0.1.10:9093,2@10.0.2.10:9093,3@10.0.3.10:9093",
+        "listeners": "PLAINTEXT://10.0.2.10:9092,CONTROLLER://10.0.2.10:9093,OPERATOR://127.0.0.1:9095",
+        "node.id": "2",
+        "default.replication.factor": "3", "min.insync.replicas": "2", "offsets.topic.replication.factor": "3",
+        "transaction.state.log.min.isr": "2", "transaction.state.log.replication.factor": "3",
+        "share.coordinator.state.topic.min.isr": "2", "share.coordinator.state.topic.replication.factor": "3",
+    }
+    # A quorum member serves clients only once a majority runs: its controller port proves it started.
+    assert plan.env["KAFKA_WAIT"] == "10.0.2.10:9093"
+
+
+def test_a_zookeeper_broker_in_full(make_settings, broker):
+    plan = kafka.plan(make_settings({"kafka": {"version": "3.9.1", "mode": "zookeeper"}}), broker)
+    assert props(files(plan)[kafka.CONFIG]) == {
+        **COMMON, **ONE,
+        "advertised.listeners": "PLAINTEXT://10.0.0.5:9092,OPERATOR://localhost:9094",
+        "broker.id": "1",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,OPERATOR:PLAINTEXT",
+        "listeners": "PLAINTEXT://10.0.0.5:9092,OPERATOR://127.0.0.1:9094",
+        "zookeeper.connect": "127.0.0.1:2181", "zookeeper.connection.timeout.ms": "18000",
+    }
+    assert plan.env["KAFKA_FORMAT_ARGS"] == "" and plan.env["KAFKA_WAIT"] == "10.0.0.5:9092"
