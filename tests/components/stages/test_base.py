@@ -25,3 +25,7 @@ def test_the_ttl_units_in_full(make_settings, broker):
     assert unit["/etc/systemd/system/kafka-pipeline-ttl.timer"] == (
         "[Unit]\nDescription=kafka-pipeline TTL: stop after 2.5 hours up\n\n"
         "[Timer]\nOnBootSec=150min\nAccuracySec=1min\n\n[Install]\nWantedBy=timers.target\n")
+
+
+def test_the_shortest_ttl_arms_the_guard_too(make_settings, broker):
+    assert base.plan(make_settings({"ttlHours": 0.5}), broker).env["TTL_ENABLED"] == "1"
