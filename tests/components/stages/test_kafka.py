@@ -162,3 +162,16 @@ def test_a_zookeeper_broker_in_full(make_settings, broker):
         "zookeeper.connect": "127.0.0.1:2181", "zookeeper.connection.timeout.ms": "18000",
     }
     assert plan.env["KAFKA_FORMAT_ARGS"] == "" and plan.env["KAFKA_WAIT"] == "10.0.0.5:9092"
+
+
+def test_the_broker_unit_in_full(make_settings, broker):
+    # Misspelt keys are only warnings to systemd: the service would run without its limits.
+    unit = files(kafka.plan(make_settings(), broker))[kafka.UNIT_FILE]
+    assert unit == (
+        "[Unit]\nDescription=Apache Kafka broker (kafka-pipeline)\nWants=network-online.target\n"
+        "After=network-online.target\n\n"
+        "[Service]\nUser=kafka\nGroup=kafka\nEnvironmentFile=/etc/kafka/kafka.env\nEnvironment=LOG_DIR=/var/log/kafka\n"
+        "ExecStart=/opt/kafka/bin/kafka-server-start.sh /etc/kafka/server.properties\nRestartSec=5\n"
+        "LimitNOFILE=100000\nTimeoutStopSec=120\nRestart=on-failure\n\n"
+        "[Install]\nWantedBy=multi-user.target\n")
+

@@ -71,3 +71,14 @@ def test_a_pinned_checksum_is_the_one_for_the_hosts_architecture(make_settings, 
                         releases.LogstashRelease({"x86_64": "1" * 128, "aarch64": "2" * 128}))
     assert logstash.plan(settings, Facts(role="producer", arch="arm64")).env["LOGSTASH_SHA512"] == "2" * 128
     assert logstash.plan(settings, Facts(role="producer", arch="x86_64")).env["LOGSTASH_SHA512"] == "1" * 128
+
+
+def test_logstash_yml_in_full(make_settings):
+    # No automatic reload (the stage checks a pipeline before it restarts Logstash), no ECS field
+    # renaming (events keep the fields the tutorial shows), logs and data off /tmp.
+    common = ('config.reload.automatic: false\nconfig.support_escapes: true\npath.data: "/var/lib/logstash"\n'
+              'path.logs: "/var/log/logstash"\npipeline.ecs_compatibility: "disabled"\n')
+    yml = {role: files(logstash.plan(make_settings(), Facts(role=role)))["/etc/logstash/logstash.yml"]
+           for role in ("producer", "consumer")}
+    assert yml["producer"] == common + 'queue.type: "memory"\n'
+    assert yml["consumer"] == common + 'queue.drain: false\nqueue.max_bytes: "1024mb"\nqueue.type: "persisted"\n'
