@@ -82,3 +82,8 @@ def test_logstash_yml_in_full(make_settings):
            for role in ("producer", "consumer")}
     assert yml["producer"] == common + 'queue.type: "memory"\n'
     assert yml["consumer"] == common + 'queue.drain: false\nqueue.max_bytes: "1024mb"\nqueue.type: "persisted"\n'
+
+
+@pytest.mark.parametrize("memory_mib, heap", [(512, 256), (2048, 819), (16384, 4096)])
+def test_the_default_heap_is_two_fifths_of_memory_within_256_mib_and_4_gib(make_settings, memory_mib, heap):
+    assert logstash.heap_mb(make_settings(), Facts(role="producer", memory_mib=memory_mib)) == heap

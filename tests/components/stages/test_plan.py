@@ -3,7 +3,7 @@ import base64
 
 from components.errors import Secret
 from components.stages import STAGES, base, java, topics
-from components.stages.plan import File, Plan
+from components.stages.plan import File, Plan, properties
 
 
 def test_bundle_ships_scripts_env_and_a_manifest():
@@ -46,3 +46,8 @@ def test_every_stage_names_itself_in_its_log_lines(make_settings, broker):
 
 def test_the_registry_holds_every_stage_module_under_its_name():
     assert set(STAGES) == {"base", "java", "zookeeper", "kafka", "topics", "logstash", "source", "sink"}
+
+
+def test_properties_escape_what_java_would_read_otherwise():
+    # Java's Properties.load reads a backslash as an escape and ends a value at a newline.
+    assert properties({"b": "C:\\data", "a": "one\ntwo", "c": True}) == "a=one\\ntwo\nb=C:\\\\data\nc=true\n"
