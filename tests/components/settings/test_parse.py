@@ -213,7 +213,9 @@ def test_a_release_older_than_the_deployed_one_is_refused(deployed, chosen):
     with pytest.raises(ConfigError) as error:
         refuse_downgrade(deployed, chosen)
     assert (error.value.path, error.value.value) == ("kafka.version", chosen)
-    assert error.value.allowed.startswith(f"{deployed} or later: this stack's brokers run Kafka {deployed}")
+    assert error.value.allowed == (f"{deployed} or later: this stack's brokers run Kafka {deployed}, and Kafka's "
+                                   "metadata moves forward only (upgrade, never downgrade). To go back, destroy the "
+                                   "stack and deploy it anew")
 
 
 @pytest.mark.parametrize("deployed, chosen", [(None, "3.0.0"), ("4.1.1", "4.1.1"), ("4.1.1", "4.3.1"),

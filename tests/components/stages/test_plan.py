@@ -3,7 +3,7 @@ import base64
 
 from components.errors import Secret
 from components.stages import STAGES, base, java, topics
-from components.stages.plan import File, Plan, properties
+from components.stages.plan import File, Plan, properties, systemd_unit
 
 
 def test_bundle_ships_scripts_env_and_a_manifest():
@@ -51,3 +51,23 @@ def test_the_registry_holds_every_stage_module_under_its_name():
 def test_properties_escape_what_java_would_read_otherwise():
     # Java's Properties.load reads a backslash as an escape and ends a value at a newline.
     assert properties({"b": "C:\\data", "a": "one\ntwo", "c": True}) == "a=one\\ntwo\nb=C:\\\\data\nc=true\n"
+
+
+def test_a_manifest_lists_every_file_on_its_own_line():
+    plan = Plan(stage="java", files=(File("/etc/x", "1", "0600", "root:root"), File("/etc/y", "2")))
+    assert plan.bundle()["manifest"] == "0600 root:root files/000 /etc/x\n0644 root files/001 /etc/y\n"
+
+
+def test_a_unit_key_given_a_tuple_is_repeated():
+    assert systemd_unit({"Service": {"EnvironmentFile": ("/a", "-/b")}}) == \
+        "[Service]\nEnvironmentFile=/a\nEnvironmentFile=-/b\n"
+
+
+def test_every_registered_stage_plans_under_its_registered_name(make_settings, broker):
+    # The name is its bundle's folder, its command's name and its log lines' tag.
+    from components.stages.plan import Facts
+    settings = make_settings({"kafka": {"version": "3.9.1", "mode": "zookeeper"}})
+    for name, stage in STAGES.items():
+        facts = broker if name in ("base", "java", "zookeeper", "kafka", "topics") else \
+            Facts(role="producer" if name == "source" else "consumer", brokers=("10.0.0.5",))
+        assert stage(settings, facts).stage == name

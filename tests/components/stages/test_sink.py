@@ -24,3 +24,25 @@ def test_the_service_restarts_on_whatever_it_runs_from(make_settings):
     assert {"/etc/logstash/logstash.yml", "/etc/logstash/logstash.env", "/etc/logstash/jvm.options",
             "/etc/systemd/system/logstash.service", pipeline_files.CONFIG, pipeline_files.SECRETS_FILE,
             pipeline_files.PLUGINS_FILE, "/opt/logstash"} == set(inputs)
+
+
+def test_the_pipeline_file_is_readable_by_logstash_only(make_settings):
+    (config,) = [f for f in sink.plan(make_settings(), Facts(role="consumer", brokers=("10.0.0.5",))).files
+                 if f.path == pipeline_files.CONFIG]
+    assert (config.mode, config.owner) == ("0640", "root:logstash")
+
+
+def test_plugins_to_install_are_listed_one_a_line_and_secrets_are_counted(make_settings, monkeypatch):
+    # OpenSearch's options, but a render that needs two plugins installed.
+    import types
+    from components.logstash.lscl import Plugin
+    from components.logstash.plugin import Piece
+    from components.logstash.sinks import SINKS, opensearch
+    two = types.SimpleNamespace(**vars(opensearch))
+    two.render = lambda options: Piece(blocks=(Plugin("stdout"),), install=("a-one", "b-two"))
+    monkeypatch.setitem(SINKS, "opensearch", two)
+    plan = sink.plan(make_settings({"consumer": {"sink": {"type": "opensearch", "hosts": ["https://s.example.org:9200"],
+                                                          "user": "u", "password": "p"}}}),
+                     Facts(role="consumer", brokers=("10.0.0.5",)))
+    assert files(plan)[pipeline_files.PLUGINS_FILE] == "a-one\nb-two\n"
+    assert plan.env["PIPELINE_PLUGINS"] == "a-one b-two" and plan.env["SECRET_COUNT"] == "1"
