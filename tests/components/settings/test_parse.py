@@ -222,3 +222,17 @@ def test_a_release_older_than_the_deployed_one_is_refused(deployed, chosen):
                                               ("4.9.1", "4.10.0"), (["4.3.1"], "4.1.1"), ("latest", "4.1.1")])
 def test_the_same_or_a_newer_release_or_a_stack_never_deployed_goes_ahead(deployed, chosen):
     refuse_downgrade(deployed, chosen)
+
+
+def test_consumer_topics_of_the_wrong_shape_are_refused_in_full():
+    with pytest.raises(ConfigError) as error:
+        settings({"consumer": {"topics": "twitter"}})
+    assert str(error.value) == "invalid config consumer.topics = 'twitter': expected a list of topic names"
+
+
+def test_a_student_whose_topic_would_be_too_long_is_refused_naming_the_student():
+    topic, name = "t" * 230, "s" * 20   # 230 + 1 + 20 = 251 characters
+    with pytest.raises(ConfigError) as error:
+        settings({"kafka": {"topics": [{"name": topic}]}, "producer": {"topic": topic}, "students": [name]})
+    assert str(error.value) == (f"invalid config students[0] = {name!r}: the student topic {topic}-{name} "
+                                "would exceed 249 characters")
