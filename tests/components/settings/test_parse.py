@@ -236,3 +236,28 @@ def test_a_student_whose_topic_would_be_too_long_is_refused_naming_the_student()
         settings({"kafka": {"topics": [{"name": topic}]}, "producer": {"topic": topic}, "students": [name]})
     assert str(error.value) == (f"invalid config students[0] = {name!r}: the student topic {topic}-{name} "
                                 "would exceed 249 characters")
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(raw={}, with_ssh=False),
+     "invalid config sshCidrs = None: required: the CIDRs allowed to reach SSH, e.g. "
+     "pulumi config set --path 'sshCidrs[0]' 203.0.113.7/32"),
+    (dict(raw={}, with_ssh=False, detect_ip=lambda: "not-an-ip"),   # what the address lookup answered, named as such
+     "invalid config sshCidrs (detected) = 'not-an-ip/32': expected an IPv4 or IPv6 CIDR such as 203.0.113.7/32 "
+     "(host bits zero)"),
+    (dict(raw={"sshCidrs": []}), 'invalid config sshCidrs = []: expected a non-empty list of CIDRs such as ["203.0.113.7/32"]'),
+    (dict(raw={"kafka": {"topics": []}}),
+     "invalid config kafka.topics = []: expected a non-empty list of {name, partitions, replicationFactor}"),
+    (dict(raw={"kafka": {"topics": [{"name": "a b"}]}}),
+     "invalid config kafka.topics[0].name = 'a b': expected a Kafka topic name: 1-249 of letters, digits, '.', '_' and '-'"),
+    (dict(raw={"kafka": {"topics": [{"name": "."}]}}),
+     "invalid config kafka.topics[0].name = '.': '.' and '..' are not valid topic names"),
+    (dict(raw={"kafka": {"topics": [{"name": ".."}]}}),
+     "invalid config kafka.topics[0].name = '..': '.' and '..' are not valid topic names"),
+    (dict(raw={"kafka": {"topics": [{"name": "twitter"}, {"name": "twitter"}]}}),
+     "invalid config kafka.topics[1].name = 'twitter': duplicate topic name; each topic must be unique"),
+])
+def test_ssh_and_topic_refusals_in_full(kw, message):
+    with pytest.raises(ConfigError) as error:
+        settings(**kw)
+    assert str(error.value) == message
