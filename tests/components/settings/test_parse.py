@@ -261,3 +261,34 @@ def test_ssh_and_topic_refusals_in_full(kw, message):
     with pytest.raises(ConfigError) as error:
         settings(**kw)
     assert str(error.value) == message
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(raw={"kafka": {"version": "4.3.1", "mode": "zookeeper"}}),
+     "invalid config kafka.mode = 'zookeeper': Kafka 4.3.1 supports kraft; zookeeper needs one of the releases "
+     "3.9.1, 3.0.0"),
+    (dict(raw={"kafka": {"version": "3.9.1", "mode": "zookeeper", "brokers": 3}}),
+     "invalid config kafka.brokers = 3: a 3-broker cluster is offered in kraft mode only"),
+    (dict(raw={"platform": "local", "os": "al2023"}, region=None),
+     "invalid config os = 'al2023': the local platform boots debian-13, debian-12 only"),
+    (dict(raw={}, region=None),
+     "invalid config aws:region = None: expected an AWS region such as ap-northeast-2 "
+     "(pulumi config set aws:region ap-northeast-2)"),
+    (dict(raw={"platform": "local", "sshCidrs": ["bad"]}, region=None, with_ssh=False),
+     "invalid config sshCidrs[0] = 'bad': expected an IPv4 or IPv6 CIDR such as 203.0.113.7/32"),
+])
+def test_platform_and_kafka_refusals_in_full(kw, message):
+    with pytest.raises(ConfigError) as error:
+        settings(**kw)
+    assert str(error.value) == message
+
+
+def test_a_local_stack_keeps_the_ssh_cidrs_it_is_given_and_an_aws_stack_has_no_local_part():
+    local = settings({"platform": "local", "sshCidrs": ["10.1.0.0/16"]}, region=None, with_ssh=False)
+    assert local.ssh_cidrs == ("10.1.0.0/16",)
+    assert settings().local is None
+
+
+def test_the_operators_own_public_key_is_kept():
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGx0ZXN0a2V5Zm9ydGVzdHNvbmx5MTIzNDU2Nzg5MA operator@lab"
+    assert settings({"sshPublicKey": key}).ssh_public_key == key
