@@ -53,7 +53,7 @@ def render(pipeline: Pipeline) -> str:
     parts = []
     for section, plugins in sections:
         if plugins:
-            body = "".join(_plugin(p, 1) for p in plugins)
+            body = "".join(_plugin(p) for p in plugins)
             parts.append(f"{section} {{\n{body}}}\n")
     return "\n".join(parts)
 
@@ -66,11 +66,11 @@ def quote(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _plugin(plugin: Plugin, depth: int) -> str:
+def _plugin(plugin: Plugin) -> str:
+    """A plugin block inside its section, indented one level (plugins only ever sit in a section)."""
     _check_name(plugin)
-    pad = "  " * depth
-    lines = "".join(f"{pad}  {_key(k)} => {_value(v)}\n" for k, v in plugin.options.items())
-    return f"{pad}{plugin.name} {{\n{lines}{pad}}}\n"
+    lines = "".join(f"    {_key(k)} => {_value(v)}\n" for k, v in plugin.options.items())
+    return f"  {plugin.name} {{\n{lines}  }}\n"
 
 
 def _check_name(plugin: Plugin) -> None:
