@@ -203,3 +203,25 @@ def state_dir(bridge: str) -> Path:
 def cgroup(hierarchy: str, machine_name: str) -> Path:
     """A local host's cgroup in one hierarchy of this machine (scripts/local/machine.sh names it)."""
     return Path("/sys/fs/cgroup") / hierarchy / local_resources.cgroup_name(machine_name)
+
+
+# What decides whether a login succeeds: sshd and its PAM, the unit that lifts /run/nologin, logind
+# (a scheduled shutdown puts /run/nologin back), and the manager's own start and stop lines.
+LOGIN_UNITS = ("ssh", "systemd-user-sessions", "systemd-logind", "init.scope")
+
+
+def login_report(bridge: str, machines: dict[str, str], lines: int = 40) -> str:
+    """Each host's journal about logins and its console's tail, read from this machine's side: a
+    host that refuses SSH can still say why."""
+    parts = []
+    for host, machine in machines.items():
+        folder = state_dir(bridge) / "machines" / machine
+        units = [arg for unit in LOGIN_UNITS for arg in ("-u", unit)]
+        journal = subprocess.run(["journalctl", "-D", str(folder / "rootfs" / "var" / "log" / "journal"), *units,
+                                  "-o", "short-precise", "--no-pager", "-n", str(lines)],
+                                 capture_output=True, text=True, timeout=60)
+        console = folder / "console.log"
+        tail = console.read_text(errors="replace").splitlines()[-10:] if console.exists() else ["(no console log)"]
+        parts.append(f"--- {host} ({machine}): its login journal\n{journal.stdout.strip() or journal.stderr.strip()}\n"
+                     f"--- {host}: its console's last lines\n" + "\n".join(tail))
+    return "\n".join(parts)

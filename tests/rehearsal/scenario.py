@@ -56,6 +56,9 @@ class Rehearsal:
         return self
 
     def __exit__(self, *exc) -> None:
+        if exc[0] is not None:
+            # Before the destroy takes the hosts' journals with it.
+            print(hosts.login_report(self.bridge, self.machines()))
         destroyed = self.ws.script("destroy", self.ws.stack, check=False)
         machines = list(self.machines().values())
         left = hosts.leftovers(self.bridge, machines, hosts.state_dir(self.bridge),
