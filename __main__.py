@@ -3,7 +3,7 @@ import pulumi
 
 from components import operator, platform, settings as config
 from components.kafka_server import KafkaServer, KafkaServerArgs
-from components.logstash.registries import PLUGINS
+from components.registries import PLUGINS
 from components.logstash_consumer import LogstashConsumer, LogstashConsumerArgs
 from components.logstash_producer import LogstashProducer, LogstashProducerArgs
 from components.stages import kafka as kafka_stage

@@ -1,11 +1,11 @@
 """Settings for tests, made the one way the program makes them: raw config through the parser,
-with the Logstash layer's plugin registries (and an sshCidrs entry, which aws stacks need)."""
+with every registry a key chooses from (and an sshCidrs entry, which aws stacks need)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from components.logstash.registries import PLUGINS
+from components.registries import PLUGINS
 from components.settings import Settings, parse
 
 SSH = ["198.51.100.7/32"]  # documentation range: nothing ever connects to it

@@ -18,6 +18,7 @@ LAYERS = (
     ("components.tags", "components.cost", "components.quotas", "components.egress", "components.operator",
      "components.topic_partitions"),
     ("components.platform",),
+    ("components.registries",),
     ("components.host",),
     ("components.logstash_host", "components.kafka_server"),
     ("components.logstash_producer", "components.logstash_consumer"),

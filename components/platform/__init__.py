@@ -1,39 +1,58 @@
 """Where hosts come from. Components ask the platform for hosts and never which one it is: `aws`
 makes EC2 instances, `local` makes systemd-nspawn machines on a private bridge of this machine
-(the free rehearsal of the same stack). base.py says what a host is."""
+(the free rehearsal of the same stack). base.py says what a host is; PLATFORMS is the registry
+whose names the `platform` key accepts, as sources and sinks are for theirs."""
 from __future__ import annotations
 
-import pulumi
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import NamedTuple
 
-from components.errors import ConfigError
+from components import settings as config
 from components.platform.base import Platform
 from components.settings import Settings
-from components.stages import kafka, logstash
+from components.stages import sizing
+
+# What scripts/pulumi.sh checks on this machine before a run, by name (`python -m components.platform`).
+ROOT, AWS_CREDENTIALS, DOWNLOADS = "root", "aws-credentials", "downloads"
+
+
+class Prepared(NamedTuple):
+    """A platform before any of its resources exists: what builds it, and an instance type's memory there."""
+    build: Callable[[], Platform]
+    memory_mib: Callable[[str], int]
+
+
+@dataclass(frozen=True)
+class Kind:
+    prepare: Callable[[Settings, Mapping[str, str]], Prepared]
+    # What this machine must offer before a run.
+    needs: tuple[str, ...]
+
+
+# Imported when chosen: a local stack never loads the AWS provider, nor an AWS stack the local one.
+def _aws(settings: Settings, tags: Mapping[str, str]) -> Prepared:
+    from components.platform.aws import AwsPlatform, Catalog
+    catalog = Catalog(settings)  # one look-up per instance type, shared by the check and the hosts
+    return Prepared(lambda: AwsPlatform("pipeline", settings, dict(tags), catalog),
+                    lambda kind: catalog.machine(kind).memory_mib)
+
+
+def _local(settings: Settings, tags: Mapping[str, str]) -> Prepared:
+    from components.platform import sizes
+    from components.platform.local import LocalPlatform
+    return Prepared(lambda: LocalPlatform("pipeline", settings), sizes.memory_mib)
+
+
+PLATFORMS: dict[str, Kind] = {
+    "aws": Kind(_aws, needs=(AWS_CREDENTIALS,)),
+    # The hosts fetch Kafka and Logstash through this machine's network.
+    "local": Kind(_local, needs=(ROOT, DOWNLOADS)),
+}
 
 
 def create(settings: Settings, tags: dict[str, str]) -> Platform:
     """The platform, once the hosts' sizes are known to fit the heaps asked for (before any resource)."""
-    if settings.platform == "local":
-        from components.platform import sizes
-        from components.platform.local import LocalPlatform
-        _check_heaps(settings, sizes.memory_mib)
-        return LocalPlatform("pipeline", settings)
-    from components.platform.aws import AwsPlatform, Catalog
-    catalog = Catalog(settings)
-    _check_heaps(settings, lambda kind: catalog.machine(kind).memory_mib)
-    return AwsPlatform("pipeline", settings, tags, catalog)
-
-
-def _check_heaps(settings: Settings, memory_of) -> None:
-    wanted = [("kafka.heapMb", settings.kafka.heap_mb, "kafka.instanceType", settings.kafka.instance_type,
-               kafka.max_heap_mb)]
-    for role in ("producer", "consumer"):
-        kind = getattr(settings, role).instance_type
-        wanted.append(("logstash.heapMb", settings.logstash.heap_mb, f"{role}.instanceType", kind, logstash.max_heap_mb))
-    for key, heap, kind_key, kind, limit in wanted:
-        if heap and heap > limit(memory_of(kind)):
-            error = ConfigError(key, heap, f"at most {limit(memory_of(kind))} on a {kind} ({kind_key}, "
-                                           f"{memory_of(kind)} MiB): the rest is the OS's"
-                                           f"{' and the config check' if 'logstash' in key else ''}; "
-                                           f"lower it or choose a bigger {kind_key}")
-            raise pulumi.RunError(f"{error}\nNothing was created.")
+    prepared = PLATFORMS[settings.platform].prepare(settings, tags)
+    config.checked(lambda: sizing.check_heaps(settings, prepared.memory_mib))
+    return prepared.build()

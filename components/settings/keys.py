@@ -10,7 +10,6 @@ from components import checks, oses, releases
 from components.errors import ConfigError
 from components.schema import Option
 
-PLATFORMS = ("aws", "local")
 # Graviton (t4g) costs ~20% less than t3 for the same memory. Three 2 GiB hosts: the broker (a
 # 512 MiB heap, the rest page cache and the OS) and two Logstash hosts (heap, the config check's JVM,
 # the OS). With everything billed by the hour counted on both sides (instances, public IPv4
@@ -64,7 +63,7 @@ def key(check: Any, default: Any, doc: str) -> Option:
 
 
 KEYS: dict[str, Any] = {
-    "platform": key(_choice(*PLATFORMS), "aws", "where hosts come from: EC2, or systemd-nspawn machines here"),
+    "platform": key(None, "aws", "where hosts come from: EC2, or systemd-nspawn machines here"),
     "os": key(None, oses.DEFAULT_OS, "the hosts' operating system"),
     "sshCidrs": key(None, None, "who may reach SSH; default: your public IP as /32"),
     "ttlHours": key(_ttl, 4, "hours up after which every host stops itself; 0 = never"),

@@ -17,8 +17,6 @@ from components.settings.model import (ConsumerSettings, KafkaSettings, LocalSet
                                        ProducerSettings, Settings, Topic)
 
 PROJECT = "kafka-pipeline"
-# The config paths whose values are plugins, and nothing else.
-PLUGIN_PATHS = ("producer.source", "consumer.sink")
 Plugins = Mapping[str, Mapping[str, Any]]
 
 
@@ -26,11 +24,12 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: Any, plugins: Plugins,
           detect_ip: Callable[[], str] | None = None) -> Settings:
     """Validate raw stack config (the values under `kafka-pipeline:`) into Settings.
 
-    `plugins` maps producer.source and consumer.sink to their registries (type -> plugin module);
+    `plugins` maps each config path that chooses from a registry to it: platform (name -> platform),
+    producer.source and consumer.sink (type -> plugin module);
     `detect_ip` supplies the operator's public IP when `sshCidrs` is unset on aws.
     """
     values = keys.read("", raw, keys.KEYS)
-    platform = values["platform"]
+    platform = checks.choice("platform", values["platform"], plugins["platform"])
     system = _os(values["os"], platform)
     if platform == "aws":
         region = checks.string("aws:region", region, checks.REGION,

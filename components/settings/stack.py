@@ -29,8 +29,23 @@ def load(plugins: Plugins, detect_ip: Callable[[], str] | None = None) -> Settin
         refuse_downgrade(last_output(KAFKA_VERSION_OUTPUT), settings.kafka.version)
         return settings
     except ConfigError as error:
-        raise pulumi.RunError(f"{error}\nNothing was created. Fix the value with `scripts/pulumi.sh config set` "
-                              f"(every key: docs/CONFIG.md) and run again.") from None
+        raise refusal(error) from None
+
+
+def checked(check: Callable[[], None]) -> None:
+    """Runs a check of the config that needs more than the config (the hosts' memory, from the
+    platform); its refusal reads as any other config error."""
+    try:
+        check()
+    except ConfigError as error:
+        raise refusal(error) from None
+
+
+def refusal(error: ConfigError) -> Exception:
+    import pulumi
+
+    return pulumi.RunError(f"{error}\nNothing was created. Fix the value with `scripts/pulumi.sh config set` "
+                           f"(every key: docs/CONFIG.md) and run again.")
 
 
 def last_output(name: str) -> Any:

@@ -8,7 +8,7 @@ import re
 
 from components import releases
 from components.errors import ConfigError
-from components.logstash.registries import PLUGINS
+from components.registries import PLUGINS
 from components.settings import keys, parse as parse_with
 from components.settings.parse import refuse_downgrade
 from tests.settings import make as settings
