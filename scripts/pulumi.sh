@@ -40,17 +40,15 @@ main() {
       fi
       ;;
   esac
-  local platform
-  platform=$(pulumi config get platform --stack "$stack" 2>/dev/null || echo aws)
   case $action in
-    up | preview | refresh | destroy) prepare "$action" "$platform" "$stack" ;;
+    up | preview | refresh | destroy) prepare "$action" "$stack" ;;
   esac
   case $action in
     # --refresh: hosts stopped and started since (the TTL guard) may have new addresses.
     up) pulumi up --yes --refresh --stack "$stack" "$@" && after_up "$stack" ;;
     preview) pulumi preview --refresh --stack "$stack" "$@" ;;
     refresh) pulumi refresh --yes --stack "$stack" "$@" ;;
-    destroy) pulumi destroy --yes --stack "$stack" "$@" && after_destroy "$platform" "$stack" ;;
+    destroy) pulumi destroy --yes --stack "$stack" "$@" && after_destroy "$stack" ;;
     output) outputs "$stack" ;;
     smoke) smoke "$stack" ;;
     tunnel) tunnel "$stack" ;;
@@ -99,17 +97,25 @@ ensure_passphrase() {
   fi
 }
 
+# prepare ACTION STACK: what the stack's platform needs of this machine, as the program lists it
+# (python -m components.platform needs), checked before the engine starts.
 prepare() {
-  local action=$1 platform=$2 stack=$3
+  local action=$1 stack=$2 need
   ssh_agent "$stack"
-  if [[ $platform == local ]]; then
-    if [[ $(id -u) != 0 ]]; then
-      echo "The local platform runs its hosts as systemd-nspawn machines on a bridge of this machine: run as root (sudo make up STACK=$stack)." >&2
-      exit 1
-    fi
-    [[ $action == destroy || $action == refresh ]] || ensure_downloads "$stack"
-  else
-    check_aws
+  for need in $(.venv/bin/python -m components.platform needs "$(pulumi config get platform --stack "$stack" 2>/dev/null)"); do
+    case $need in
+      root) require_root "$stack" ;;
+      aws-credentials) check_aws ;;
+      downloads) [[ $action == destroy || $action == refresh ]] || check_downloads "$stack" ;;
+      *) echo "scripts/pulumi.sh does not know the need '$need' (components/platform lists it): update it" >&2; exit 1 ;;
+    esac
+  done
+}
+
+require_root() {
+  if [[ $(id -u) != 0 ]]; then
+    echo "The local platform runs its hosts as systemd-nspawn machines on a bridge of this machine: run as root (sudo make up STACK=$1)." >&2
+    exit 1
   fi
 }
 
@@ -149,58 +155,30 @@ MSG
   exit 1
 }
 
-# ensure_downloads STACK: local hosts fetch Kafka and Logstash from Apache and Elastic. Where this
-# machine cannot reach them, the rehearsal mirror (tests/rehearsal: Kafka assembled from Maven
-# Central's jars, real Logstash from its offline build in ../shared/tools/logstash) serves them on
-# the stack's bridge instead, and sets logstash.version to the release it serves.
-ensure_downloads() {
-  local stack=$1 kafka_url gateway port
-  gateway=$(local_gateway "$stack")
-  port=$(.venv/bin/python -c 'from tests.rehearsal.mirror import PORT; print(PORT)')
-  kafka_url=$(pulumi config get --path kafka.downloadUrl --stack "$stack" 2>/dev/null || true)
-  if [[ -z $kafka_url ]]; then
-    curl -fsSI --max-time 8 https://archive.apache.org/dist/kafka/ >/dev/null 2>&1 && return 0
-    echo "==> Apache's and Elastic's downloads are out of this machine's reach: serving the rehearsal" >&2
-    echo "    mirror (Kafka assembled from Maven Central's jars, Logstash's offline OSS build) on $gateway:$port" >&2
-  elif [[ $kafka_url != "http://$gateway:$port/"* ]]; then
-    return 0
-  fi
-  local config key kafka logstash=()
-  kafka=$(configured_version "$stack" kafka DEFAULT_KAFKA)
-  # Only a Logstash release with an offline build can be served: the stack's own choice if it made
-  # one (refused by name if there is no build of it), else the newest build.
-  if pulumi config get --path logstash.version --stack "$stack" >/dev/null 2>&1; then
-    logstash=(--logstash "$(pulumi config get --path logstash.version --stack "$stack")")
-  fi
-  config=$(.venv/bin/python -m tests.rehearsal.mirror start --root .rehearsal/mirror --address "$gateway" \
-    --port "$port" --kafka "$kafka" "${logstash[@]}")
-  for key in kafka.downloadUrl kafka.sha512 logstash.downloadUrl logstash.sha512 logstash.version; do
-    pulumi config set --path "$key" "$(python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$key" <<<"$config")" \
-      --stack "$stack"
+# check_downloads STACK: local hosts fetch Kafka and Logstash through this machine's network, from
+# kafka.downloadUrl and logstash.downloadUrl (Apache's and Elastic's sites unless set). Better said
+# now than by a stage after minutes of booting.
+check_downloads() {
+  local stack=$1 product url
+  for product in kafka logstash; do
+    url=$(pulumi config get --path "$product.downloadUrl" --stack "$stack" 2>/dev/null) \
+      || url=$(.venv/bin/python -c "from components.settings import keys; print(keys.KEYS['$product']['downloadUrl'].default)")
+    # Any answer will do (Elastic's folder answers 404): the question is whether the site is in reach.
+    if ! curl -sS -I --max-time 8 -o /dev/null "$url/" 2>/dev/null; then
+      cat >&2 <<MSG
+The local hosts download $product from $url, which this machine cannot reach (they reach the
+internet through it). Point the stack at a mirror you trust that lays out the archives the same way,
+with the archive's SHA-512, then run again:
+  scripts/pulumi.sh config set --path $product.downloadUrl <url>
+  scripts/pulumi.sh config set --path $product.sha512 <sha512 of the archive>
+MSG
+      exit 1
+    fi
   done
 }
 
-# configured_version STACK PRODUCT DEFAULT_NAME: the stack's <product>.version, else the pinned default.
-configured_version() {
-  pulumi config get --path "$2.version" --stack "$1" 2>/dev/null \
-    || .venv/bin/python -c "from components import releases; print(releases.$3)"
-}
-
-local_gateway() {
-  local stack=$1 subnet
-  subnet=$(pulumi config get --path local.subnet --stack "$stack" 2>/dev/null || true)
-  .venv/bin/python -c 'import sys
-from components.logstash.registries import PLUGINS
-from components.settings import parse
-raw = {"platform": "local", **({"local": {"subnet": sys.argv[2]}} if sys.argv[2] else {})}
-print(parse(raw, stack=sys.argv[1], region=None, plugins=PLUGINS).local.gateway)' "$stack" "$subnet"
-}
-
 after_destroy() {
-  local platform=$1 stack=$2
-  if [[ $platform == local && -d .rehearsal/mirror ]]; then
-    .venv/bin/python -m tests.rehearsal.mirror stop --root .rehearsal/mirror >/dev/null || true
-  fi
+  local stack=$1
   # New hosts may come back on the same addresses with new host keys.
   rm -f "$HOME/.ssh/kafka-pipeline-$stack.known_hosts"
   echo "Everything of stack '$stack' is gone."

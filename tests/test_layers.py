@@ -3,6 +3,7 @@ the layers below it. Read from the code's own imports, so a new upward import fa
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from tests.workspace_paths import ROOT
@@ -92,3 +93,23 @@ def test_the_check_sees_an_upward_import(tmp_path, monkeypatch):
     fake.write_text("from components.settings import parse\n")
     found = imports(fake, set(modules()))
     assert found and all(layer(m) > layer("components.checks") for m in found)
+
+
+def test_nothing_outside_tests_reaches_into_tests():
+    """The program and the operator's tools stand on their own: no module imports tests, and no
+    script runs or reads anything under tests/."""
+    reaching = []
+    for path in [ROOT / "__main__.py", *(ROOT / "components").rglob("*.py"), *(ROOT / "scripts").rglob("*")]:
+        if not path.is_file() or "__pycache__" in path.parts:
+            continue
+        text = path.read_text()
+        if path.suffix == ".py":
+            names = {a.name for n in ast.walk(ast.parse(text)) if isinstance(n, ast.Import) for a in n.names}
+            names |= {n.module for n in ast.walk(ast.parse(text)) if isinstance(n, ast.ImportFrom) and n.module}
+            reaching += [f"{path.relative_to(ROOT)} imports {m}" for m in sorted(names) if m.split(".")[0] == "tests"]
+        else:
+            # A comment may name a test; a command may not run one.
+            reaching += [f"{path.relative_to(ROOT)}: {line.strip()}" for line in text.splitlines()
+                         if not line.lstrip().startswith("#")
+                         and re.search(r"(-m\s+|\bimport\s+|\bfrom\s+)tests\b|(^|[\s\"'=(])(\./)?tests/", line)]
+    assert reaching == []

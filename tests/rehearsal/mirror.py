@@ -12,6 +12,10 @@ expect under kafka.downloadUrl and logstash.downloadUrl.
 and prints the stack config that points a rehearsal at it: the URLs, the checksums and the Logstash
 release it serves (only releases with an offline build can be served). The server binds with
 IP_FREEBIND, so it can listen before Pulumi creates the bridge that carries its address.
+
+It is a test fixture, not a product feature: its Kafka is assembled from jars, not Apache's release,
+so no operator tool calls it. The rehearsal (scenario.Rehearsal) serves it before each `up` or
+`preview` and stops it after the destroy.
 """
 from __future__ import annotations
 
@@ -187,6 +191,20 @@ def start(root: Path, address: str, port: int) -> dict:
     raise RuntimeError(f"the mirror did not start; the end of {root / LOGFILE}:\n{log_tail(root)}")
 
 
+def serve_for(root: Path, address: str, port: int, kafka: list[str], logstash: list[str] | None = None
+              ) -> dict[str, str]:
+    """Builds what is missing, serves it (unless already served there) and returns the stack config
+    that points a stack at it; Logstash defaults to the newest offline build."""
+    root.mkdir(parents=True, exist_ok=True)
+    running_here(root, address, port)  # refuse before spending a build on it
+    logstash = logstash or logstash_dist.offline_versions()[:1]
+    if not logstash:
+        raise RuntimeError(f"no offline Logstash build in {logstash_dist.BUNDLES} (logstash-oss-<version>-nojdk.tar.gz)")
+    digests = build(root, kafka, logstash)
+    start(root, address, port)
+    return stack_config(base_url(address, port), digests)
+
+
 def stop(root: Path) -> bool:
     """Stops the server if it runs; True if it did."""
     record = running(root)
@@ -239,15 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     root = args.root.resolve()
     if args.command == "start":
-        root.mkdir(parents=True, exist_ok=True)
-        running_here(root, args.address, args.port)  # refuse before spending a build on it
-        logstash = args.logstash or logstash_dist.offline_versions()[:1]
-        if not logstash:
-            raise RuntimeError(f"no offline Logstash build in {logstash_dist.BUNDLES} "
-                               "(logstash-oss-<version>-nojdk.tar.gz)")
-        digests = build(root, args.kafka, logstash)
-        start(root, args.address, args.port)
-        print(json.dumps(stack_config(base_url(args.address, args.port), digests), indent=2))
+        print(json.dumps(serve_for(root, args.address, args.port, args.kafka, args.logstash), indent=2))
     elif args.command == "stop":
         print("stopped" if stop(root) else "not running", file=sys.stderr)
     elif args.command == "status":

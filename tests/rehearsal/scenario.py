@@ -13,7 +13,7 @@ from kafka.admin import KafkaAdminClient
 from kafka.errors import KafkaError
 
 from components.logstash.parse import parse
-from components import kafka_server
+from components import kafka_server, releases
 from components.platform import local, sizes
 from components.settings import group_id, producer_topic
 from components.stages import kafka as kafka_stage
@@ -23,7 +23,7 @@ from tests.integration.logstash import printed_events
 from tests.settings import make
 from tests.rehearsal import hosts
 from tests.rehearsal.hosts import Books, Remote
-from tests.rehearsal.mirror import PORT as mirror_port
+from tests.rehearsal import mirror
 from tests.rehearsal.workspace import Workspace
 
 WORK = Path("/var/tmp/kafka-pipeline-rehearsal")
@@ -39,12 +39,9 @@ class Rehearsal:
     def __init__(self, stack: str, subnet: str, config: dict | None = None) -> None:
         settings = make({"platform": "local", "local": {"subnet": subnet}}, stack=stack, region=None, with_ssh=False)
         self.bridge = settings.local.bridge
-        mirror = f"http://{settings.local.gateway}:{mirror_port}"
-        config = dict(config or {})
-        # Point the stack at the rehearsal mirror, so scripts/pulumi.sh serves it and pins its checksums.
-        for product in ("kafka", "logstash"):
-            config[product] = {"downloadUrl": f"{mirror}/{product}", **config.get(product, {})}
-        self.ws = Workspace(stack, WORK / stack, config={"local": {"subnet": subnet}, **config})
+        self.gateway = settings.local.gateway
+        self.ws = Workspace(stack, WORK / stack, config={"local": {"subnet": subnet}, **(config or {})},
+                            before_deploy=self.serve_downloads)
         # The stack's settings as the program reads them: every name (topic, group) comes from there.
         self.settings = make({"platform": "local", **self.ws.config}, stack=stack, region=None, with_ssh=False)
         self.began = 0.0
@@ -60,6 +57,7 @@ class Rehearsal:
             # Before the destroy takes the hosts' journals with it.
             print(hosts.login_report(self.bridge, self.machines()))
         destroyed = self.ws.script("destroy", self.ws.stack, check=False)
+        mirror.stop(self.mirror_root())
         machines = list(self.machines().values())
         left = hosts.leftovers(self.bridge, machines, hosts.state_dir(self.bridge),
                                extra_processes=(str(self.ws.folder),))
@@ -67,6 +65,19 @@ class Rehearsal:
         if exc[0] is None:
             assert destroyed.returncode == 0, destroyed.stdout[-3000:] + destroyed.stderr[-2000:]
             assert left == [], f"left behind after destroy: {left}"
+
+    def mirror_root(self) -> Path:
+        return self.ws.folder / ".rehearsal" / "mirror"
+
+    def serve_downloads(self) -> None:
+        """Apache's and Elastic's sites are out of this machine's reach: the mirror on the stack's
+        bridge serves the Kafka release the stack asks for and a Logstash with an offline build (the
+        stack's own choice, refused by name when there is none), and the stack is pointed at it with
+        the digests of what it serves, as a user would point a stack at a mirror they trust."""
+        kafka = self.ws.get("kafka.version") or releases.DEFAULT_KAFKA
+        logstash = self.ws.get("logstash.version")
+        config = mirror.serve_for(self.mirror_root(), self.gateway, mirror.PORT, [kafka], [logstash] if logstash else None)
+        self.ws.set_all(config)
 
     def logstash_version(self) -> str:
         """The release the stack installs (the mirror sets it to the one it serves)."""

@@ -1,7 +1,7 @@
 """The rehearsal: the real program, run by the real Pulumi engine through scripts/pulumi.sh, on the
 `local` platform: systemd-nspawn hosts on a private bridge, stages over real SSH, Java from
-Debian's packages through the apt proxy, Kafka and Logstash from the mirror (here: Kafka assembled
-from Maven Central's jars, real Logstash from its offline OSS build with a JDK added). From nothing
+Debian's packages through the apt proxy, Kafka and Logstash from the test mirror the rehearsal serves
+(Kafka assembled from Maven Central's jars, real Logstash from its offline OSS build with a JDK added). From nothing
 to nothing, unattended.
 
 Needs Linux, root, systemd-nspawn, debootstrap (installed when missing) and the Pulumi CLI with

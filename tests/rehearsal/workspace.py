@@ -3,8 +3,8 @@ with the real Pulumi engine, so a rehearsal is exactly what a user runs and leav
 (its stacks, state and passphrase) untouched.
 
 The copy holds the program (Pulumi.yaml, __main__.py, components/, scripts/, requirements.txt)
-and a committed stack file (`local` by default) under the rehearsal's stack name; the venv and tests/ (the
-mirror) are linked. HOME points into the copy, so SSH keys and known hosts stay there too."""
+and a committed stack file (`local` by default) under the rehearsal's stack name; the venv and tests/
+are linked. HOME points into the copy, so SSH keys and known hosts stay there too."""
 from __future__ import annotations
 
 import json
@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,8 @@ class Workspace:
     config: dict = field(default_factory=dict)
     # The committed stack file the copy's stack starts from.
     template: str = "local"
+    # Called before each `up` and `preview` (the rehearsal serves its downloads there).
+    before_deploy: Callable[[], None] | None = None
 
     def create(self) -> "Workspace":
         if not shutil.which("pulumi", path=self.env()["PATH"]):
@@ -71,6 +74,8 @@ class Workspace:
                ) -> subprocess.CompletedProcess:
         """scripts/pulumi.sh with `args` (and `env` added to the environment), in the copy; its output
         kept for the failure message."""
+        if self.before_deploy and args[:1] in (("up",), ("preview",)):
+            self.before_deploy()
         began = time.monotonic()
         result = subprocess.run(["bash", "scripts/pulumi.sh", *args], cwd=self.folder, env={**self.env(), **(env or {})},
                                 capture_output=True, text=True, timeout=timeout)
@@ -92,6 +97,14 @@ class Workspace:
 
     def set(self, key: str, value: str) -> None:
         self.script("config", "set", "--path", key, value)
+
+    def set_all(self, values: dict[str, str]) -> None:
+        self.script("config", "set-all", "--path", *(a for k, v in values.items() for a in ("--plaintext", f"{k}={v}")))
+
+    def get(self, key: str) -> str | None:
+        """The stack's value at a config path; None when unset."""
+        found = self.script("config", "get", "--path", key, check=False)
+        return found.stdout.strip() if found.returncode == 0 else None
 
     def key_file(self) -> Path:
         path = self.folder / "home" / "stack.pem"

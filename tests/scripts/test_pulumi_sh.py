@@ -1,0 +1,21 @@
+"""scripts/pulumi.sh's checks before the engine starts, run for real through a copy of the program."""
+from __future__ import annotations
+
+import pytest
+
+from tests.rehearsal.workspace import Workspace
+
+pytestmark = pytest.mark.integration
+
+# Loopback's discard port: nothing listens there, so the connection is refused at once.
+UNREACHABLE = "http://127.0.0.1:9/kafka"
+
+
+def test_a_local_stack_whose_downloads_are_out_of_reach_is_stopped_before_the_engine_with_what_to_set(tmp_path):
+    ws = Workspace("reach", tmp_path / "reach", config={"kafka": {"downloadUrl": UNREACHABLE}}).create()
+    said = ws.script("preview", "reach", check=False)
+    out = said.stdout + said.stderr
+    assert said.returncode == 1, out
+    assert f"The local hosts download kafka from {UNREACHABLE}, which this machine cannot reach" in out, out
+    assert "scripts/pulumi.sh config set --path kafka.downloadUrl <url>" in out, out
+    assert "Previewing" not in out, "the engine started"
