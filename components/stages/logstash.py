@@ -1,5 +1,5 @@
 """Logstash itself: the pinned tarball (it bundles its JDK), verified, under systemd.
-The pipeline it runs is the "pipeline" stage's business."""
+The pipeline it runs is the source and sink stages' business."""
 from __future__ import annotations
 
 from components import releases

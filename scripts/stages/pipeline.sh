@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Stage "pipeline": sourced by apply.sh (strict mode, lib.sh and stage.env loaded).
+# The "source" and "sink" stages' script (pipeline_files.SCRIPT): sourced by apply.sh (strict mode, lib.sh and stage.env loaded).
 # Secrets arrive on stdin as NAME<TAB>base64 lines and go to a root-only environment file.
 : "${PIPELINE_CONFIG:?}" "${LOGSTASH_HOME:?}" "${SECRETS_FILE:?}" "${SECRET_COUNT:?}" "${PIPELINE_PLUGINS=}"
 : "${SERVICE_INPUTS:?}" "${CHECK_JAVA_OPTS:?}" "${LOGSTASH_SETTINGS:?}" "${LAST_GOOD_CONFIG:?}"

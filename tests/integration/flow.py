@@ -1,8 +1,8 @@
 """Producer namespace -> broker -> consumer namespace runs, and the arithmetic on what came through.
 
-The producer's and consumer's pipelines are rendered by the pipeline stage exactly as deployed
-(`pipeline.plan(...).files[0].content`) and written into the simulated hosts; the clients read
-them back with components.logstash.parse.
+The producer's and consumer's pipelines are rendered by the source and sink stages exactly as
+deployed (`source.plan(...)`, `sink.plan(...)`) and written into the simulated hosts; the clients
+read them back with components.logstash.parse.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from components.settings import Settings
 from components.stages import sink, source
 from components.stages.plan import Facts
 
-# Each Logstash host's pipeline stage.
+# The stage that renders each Logstash host's pipeline.
 PIPELINE_STAGE = {"producer": source, "consumer": sink}
 
 

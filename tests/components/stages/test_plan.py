@@ -4,6 +4,7 @@ import base64
 from components.errors import Secret
 from components.stages import STAGES, base, java, topics
 from components.stages.plan import File, Plan, properties, systemd_unit
+from tests.workspace_paths import ROOT
 
 
 def test_bundle_ships_scripts_env_and_a_manifest():
@@ -16,8 +17,9 @@ def test_bundle_ships_scripts_env_and_a_manifest():
 
 
 def test_two_stages_may_share_a_script():
-    shared = Plan(stage="source", script_name="pipeline").bundle()["stage.sh"]
-    assert shared.startswith("# shellcheck shell=bash\n# Stage \"pipeline\"")
+    script = Plan(stage="source", script_name="pipeline").bundle()["stage.sh"]
+    assert script == (ROOT / "scripts" / "stages" / "pipeline.sh").read_text()
+    assert Plan(stage="sink", script_name="pipeline").bundle()["stage.sh"] == script
 
 
 def test_digest_follows_content_but_not_secret_values():
