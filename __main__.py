@@ -66,6 +66,16 @@ def host_commands(producer: LogstashProducer, consumer: LogstashConsumer) -> dic
     }
 
 
+# Every host as data, by name ({role, address, user, sshKey, ...}): operator tools and tests read
+# this, never a command string.
+brokers = pulumi.Output.all(kafka.addresses, kafka.private_ips).apply(lambda v: {
+    f"broker-{n}": access.host("broker", address, privateIp=ip, operatorPort=kafka_stage.operator_port(n))
+    for n, (address, ip) in enumerate(zip(*v), 1)})
+logstash_hosts = {f"{role}-{student}" if student else role: host.address.apply(
+    lambda address, r=role, s=student: access.host(r, address, **({"student": s} if s else {})))
+    for student, pair in pipelines.items() for role, host in zip(("producer", "consumer"), pair)}
+pulumi.export("hosts", pulumi.Output.all(brokers, pulumi.Output.all(**logstash_hosts)).apply(lambda v: {**v[0], **v[1]}))
+
 if settings.students:
     pulumi.export("students", {student: {"topic": producer.topic, **host_commands(producer, consumer)}
                                for student, (producer, consumer) in pipelines.items()})

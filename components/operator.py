@@ -28,6 +28,12 @@ class Access:
         return (f"(umask 077 && STACK={self.stack} scripts/pulumi.sh stack output --show-secrets sshPrivateKey "
                 f"> {path})")
 
+    def host(self, role: str, address: str, **more: object) -> dict:
+        """One host as data (the `hosts` export): what operator tools and tests read, where the
+        commands below are for pasting."""
+        return {"role": role, "address": address, "user": self.user,
+                "sshKey": None if self.byo_key else key_path(self.stack), **more}
+
     def ssh(self, address: str) -> str:
         identity = "" if self.byo_key else f"-i {key_path(self.stack)} "
         return f"ssh {identity}{self.user}@{address}"

@@ -194,7 +194,8 @@ outputs() {
 }
 
 # tunnels STACK: one SSH tunnel per broker to its loopback-only operator listener, on the local
-# port the broker advertises (stack output kafkaTunnels); TUNNELS holds their pids.
+# port the broker advertises (stack output hosts: each broker's user, address and operatorPort);
+# TUNNELS holds their pids.
 TUNNELS=()
 tunnels() {
   local stack=$1 key target port i endpoints
@@ -204,12 +205,13 @@ tunnels() {
   fi
   local identity=()
   [[ -s $key ]] && identity=(-i "$key")
-  # "user@address port" per broker, read from the exported commands (... user@address -N -L port:...).
-  endpoints=$(pulumi stack output kafkaTunnels --json --stack "$stack" 2>/dev/null | python3 -c 'import json, sys
-for command in json.load(sys.stdin):
-    words = command.split()
-    print(words[words.index("-N") - 1], words[words.index("-L") + 1].split(":")[0])' 2>/dev/null) \
-    || { echo "FAIL: stack '$stack' has no broker deployed (make up STACK=$stack first)" >&2; exit 1; }
+  # "user@address port" per broker.
+  endpoints=$(pulumi stack output hosts --json --stack "$stack" 2>/dev/null | python3 -c 'import json, sys
+brokers = [h for h in json.load(sys.stdin).values() if "operatorPort" in h]
+for h in brokers:
+    print(h["user"] + "@" + h["address"], h["operatorPort"])
+sys.exit(0 if brokers else 1)' 2>/dev/null) \
+    || { echo "FAIL: stack '$stack' exports no broker (stack output hosts): deploy it, or deploy it again after an upgrade: make up STACK=$stack" >&2; exit 1; }
   trap 'kill "${TUNNELS[@]}" 2>/dev/null' EXIT
   while read -r target port; do
     ssh -n "${identity[@]}" -o ExitOnForwardFailure=yes -o StrictHostKeyChecking=accept-new -o ConnectTimeout=15 \

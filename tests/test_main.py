@@ -156,3 +156,39 @@ def test_adding_a_student_touches_only_that_students_resources(monkeypatch):
     changed = [n for n in before if before[n] != after[n]]
     # The broker's topic list gains twitter-cho; no other student's resources change.
     assert sorted(changed) == ["kafka-server-topics", "kafka-server-topics-files"], changed
+
+
+def test_every_host_is_exported_as_data_and_each_command_is_built_from_it(dev):
+    hosts = dev.value("hosts")
+    assert sorted(hosts) == ["broker-1", "consumer", "producer"]
+    broker = hosts["broker-1"]
+    assert broker == {"role": "broker", "address": broker["address"], "user": "admin",
+                      "sshKey": "~/.ssh/kafka-pipeline-dev.pem", "privateIp": dev.value("brokerPrivateIps")[0],
+                      "operatorPort": 9094}
+    assert dev.value("brokerAddresses") == [broker["address"]]
+    ssh = {name: f"ssh -i {h['sshKey']} {h['user']}@{h['address']}" for name, h in hosts.items()}
+    assert dev.value("sshBroker") == [ssh["broker-1"]]
+    assert dev.value("kafkaTunnels") == [f"{ssh['broker-1']} -N -L 9094:localhost:9094"]
+    assert (dev.value("sshProducer"), dev.value("sshConsumer")) == (ssh["producer"], ssh["consumer"])
+    assert [hosts[n]["role"] for n in ("producer", "consumer")] == ["producer", "consumer"]
+
+
+def test_a_class_exports_each_students_hosts_by_name_with_the_student(monkeypatch):
+    result = run({**DEV, "students": ["ana", "cho"], "kafka": {"brokers": 3}}, monkeypatch=monkeypatch)
+    hosts = result.value("hosts")
+    assert sorted(hosts) == ["broker-1", "broker-2", "broker-3", "consumer-ana", "consumer-cho",
+                             "producer-ana", "producer-cho"]
+    assert [hosts[f"broker-{n}"]["operatorPort"] for n in (1, 2, 3)] == [9094, 9095, 9096]
+    assert {n: (h["role"], h["student"]) for n, h in hosts.items() if "student" in h} == {
+        "producer-ana": ("producer", "ana"), "consumer-ana": ("consumer", "ana"),
+        "producer-cho": ("producer", "cho"), "consumer-cho": ("consumer", "cho")}
+    ana = result.value("students")["ana"]
+    assert ana["sshProducer"].endswith(f"admin@{hosts['producer-ana']['address']}")
+    assert ana["sshConsumer"].endswith(f"admin@{hosts['consumer-ana']['address']}")
+
+
+def test_a_stack_with_its_own_key_exports_no_key_path(monkeypatch):
+    result = run({**DEV, "sshPublicKey": "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFd5cjJ0c3R1dnd4eXphYmNkZWZnaGlqa2xtbm9wcXJz me"},
+                 monkeypatch=monkeypatch)
+    assert {h["sshKey"] for h in result.value("hosts").values()} == {None}
+    assert result.value("sshProducer").startswith("ssh admin@")

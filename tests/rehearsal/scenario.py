@@ -112,19 +112,12 @@ class Rehearsal:
         machines = self.machines()
         return {role: machines[f"kafka-{role}"] for role in self.logstash_roles()}
 
-    def remote(self, address: str) -> Remote:
-        return Remote(address, "admin", self.ws.key_file())
+    def remote(self, address: str, user: str | None = None) -> Remote:
+        return Remote(address, user or self.settings.os.user, self.ws.key_file())
 
     def hosts(self) -> dict[str, Remote]:
-        out = self.ws.outputs()
-        found = {}
-        for student, commands in (out["students"].items() if "students" in out else [(None, out)]):
-            suffix = f"-{student}" if student else ""
-            found[f"consumer{suffix}"] = self.remote(commands["sshConsumer"].split("@")[1])
-            found[f"producer{suffix}"] = self.remote(commands["sshProducer"].split("@")[1])
-        for i, command in enumerate(out["sshBroker"], 1):
-            found[f"broker-{i}"] = self.remote(command.split("@")[1])
-        return found
+        """Every host by its name in the stack output `hosts` (broker-1, producer, consumer-ana, ...)."""
+        return {name: self.remote(host["address"], host["user"]) for name, host in self.ws.outputs()["hosts"].items()}
 
     def first_event(self, consumer: Remote) -> float:
         """Seconds from the start of the rehearsal to the first event printed by the consumer."""

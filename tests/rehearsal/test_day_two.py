@@ -222,7 +222,9 @@ def test_day_two_changes_on_real_hosts(capsys):
         # 6. The consumer host stopped and started again on a new address: up refreshes and reaches it.
         hosts.move_machine(STACK, r.bridge, "kafka-consumer", MOVED_ADDRESS)
         r.ws.up()
-        assert r.ws.outputs()["sshConsumer"].endswith(f"@{MOVED_ADDRESS}")
+        moved = r.ws.outputs()
+        assert moved["hosts"]["consumer"]["address"] == MOVED_ADDRESS
+        assert moved["sshConsumer"].endswith(f"@{MOVED_ADDRESS}")
         consumer = remotes["consumer"] = r.remote(MOVED_ADDRESS)
         consumer.wait_until("systemctl is-active --quiet logstash", 120, "logstash after the move")
 
