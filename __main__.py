@@ -29,9 +29,9 @@ for student in settings.students or [None]:
     # Placed by name, never by position: a roster change must not move anyone else's hosts.
     placement = config.placement(student)
     producer = LogstashProducer(f"kafka-producer{suffix}", LogstashProducerArgs(
-        settings, hosts, kafka.private_ips, student, placement=placement))
+        settings, hosts, kafka.queue, student, placement=placement))
     consumer = LogstashConsumer(f"kafka-consumer{suffix}", LogstashConsumerArgs(
-        settings, hosts, kafka.private_ips, student, placement=placement))
+        settings, hosts, kafka.queue, student, placement=placement))
     pipelines[student] = (producer, consumer)
 
 access = operator.Access(settings.stack, settings.os.user, byo_key=hosts.private_key is None)

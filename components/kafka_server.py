@@ -8,6 +8,7 @@ import pulumi
 
 from components import host
 from components.platform.base import HostSpec, Platform
+from components.queue import Queue
 from components.settings import Settings, all_topics, partitions_key
 from components.stages import base, java, kafka, topics, zookeeper
 from components.stages.plan import Facts
@@ -25,6 +26,7 @@ class KafkaServer(pulumi.ComponentResource):
     private_ips: pulumi.Output[list[str]]
     addresses: pulumi.Output[list[str]]
     bootstrap_servers: pulumi.Output[str]
+    queue: Queue
 
     def __init__(self, name: str, args: KafkaServerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kafka-pipeline:index:KafkaServer", name, None, opts)
@@ -37,6 +39,7 @@ class KafkaServer(pulumi.ComponentResource):
         self.private_ips = pulumi.Output.all(*[n.private_ip for n in nodes])
         self.addresses = pulumi.Output.all(*[n.address for n in nodes])
         self.bootstrap_servers = self.private_ips.apply(lambda ips: kafka.bootstrap_servers(tuple(ips)))
+        self.queue = Queue(self.bootstrap_servers)
 
         stages = [base.NAME, java.NAME, *([zookeeper.NAME] if settings.kafka.mode == "zookeeper" else []), kafka.NAME]
         plan_for = host.stage_plan(settings)

@@ -1,5 +1,5 @@
-"""What the producer and consumer share: a Logstash host whose pipeline knows the brokers'
-private IPs through Pulumi outputs."""
+"""What the producer and consumer share: a Logstash host whose pipeline knows the queue's bootstrap
+servers through Pulumi outputs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,6 +8,7 @@ import pulumi
 
 from components import host
 from components.platform.base import Host, HostSpec, Platform
+from components.queue import Queue
 from components.settings import Settings
 from components.stages import base, logstash
 from components.stages.plan import Facts
@@ -21,7 +22,7 @@ FORMER_PIPELINE_STAGE = "pipeline"
 class LogstashHostArgs:
     settings: Settings
     platform: Platform
-    broker_ips: pulumi.Output[list[str]]
+    queue: Queue
     student: str | None = None
     placement: int = 0
 
@@ -32,8 +33,8 @@ def build(component: pulumi.ComponentResource, name: str, role: str, instance_ty
     settings = args.settings
     node = args.platform.host(HostSpec(name, role, instance_type, args.placement, tags(settings, role, args.student)),
                               parent=component)
-    facts = args.broker_ips.apply(lambda ips: Facts(
-        role=role, name=name, arch=node.arch, memory_mib=node.memory_mib, brokers=tuple(ips), student=args.student))
+    facts = args.queue.bootstrap_servers.apply(lambda bootstrap: Facts(
+        role=role, name=name, arch=node.arch, memory_mib=node.memory_mib, bootstrap=bootstrap, student=args.student))
     host.apply_stages(node, (base.NAME, logstash.NAME, pipeline_stage), facts, host.stage_plan(settings), component,
                       former_stages={pipeline_stage: FORMER_PIPELINE_STAGE})
     return node

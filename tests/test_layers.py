@@ -20,7 +20,7 @@ LAYERS = (
      "components.topic_partitions"),
     ("components.platform",),
     ("components.registries",),
-    ("components.host",),
+    ("components.host", "components.queue"),
     ("components.logstash_host", "components.kafka_server"),
     ("components.logstash_producer", "components.logstash_consumer"),
     ("__main__",),

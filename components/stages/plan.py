@@ -43,7 +43,10 @@ class Facts:
     arch: str = "x86_64"
     memory_mib: int = 4096
     private_ip: str = ""
+    # A broker's peers (our brokers' private IPs).
     brokers: tuple[str, ...] = ()
+    # A pipeline's queue: the bootstrap servers its clients dial.
+    bootstrap: str = ""
     node_id: int = 1
     student: str | None = None
 

@@ -1,10 +1,9 @@
-"""The consumer's pipeline: its topics from the brokers into the configured sink."""
+"""The consumer's pipeline: its topics from the queue into the configured sink."""
 from __future__ import annotations
 
 from components.logstash import pipelines
 from components.settings import Settings, all_topics, consumer_topics, group_id
 from components.stages import pipeline_files
-from components.stages.kafka import bootstrap_servers
 from components.stages.plan import Facts, Plan
 
 NAME = "sink"
@@ -13,7 +12,7 @@ NAME = "sink"
 def plan(settings: Settings, facts: Facts) -> Plan:
     topics = consumer_topics(settings, facts.student)
     sizes = {t.name: t.partitions for t in all_topics(settings)}
-    built = pipelines.consumer(settings.consumer.sink, bootstrap_servers(facts.brokers), topics,
+    built = pipelines.consumer(settings.consumer.sink, facts.bootstrap, topics,
                                group_id(settings, facts.student), settings.consumer.auto_offset_reset,
                                sum(sizes.get(t, 1) for t in topics))
     return pipeline_files.plan(NAME, settings, built)

@@ -1,10 +1,9 @@
-"""The producer's pipeline: the configured source into the producer's topic on every broker."""
+"""The producer's pipeline: the configured source into the producer's topic on the queue."""
 from __future__ import annotations
 
 from components.logstash import pipelines
 from components.settings import Settings, producer_topic
 from components.stages import pipeline_files
-from components.stages.kafka import bootstrap_servers
 from components.stages.plan import Facts, Plan
 
 NAME = "source"
@@ -12,6 +11,6 @@ NAME = "source"
 
 def plan(settings: Settings, facts: Facts) -> Plan:
     p = settings.producer
-    built = pipelines.producer(p.source, bootstrap_servers(facts.brokers), producer_topic(settings, facts.student),
+    built = pipelines.producer(p.source, facts.bootstrap, producer_topic(settings, facts.student),
                                p.acks, p.compression)
     return pipeline_files.plan(NAME, settings, built)

@@ -5,6 +5,7 @@ figures mean, so they are tested like the rest."""
 from components.logstash.lscl import Plugin
 from components.logstash.parse import parse
 from components.stages import sink, source
+from components.stages.kafka import bootstrap_servers
 from components.stages.plan import Facts
 from components import cost
 from tests.bench import java_clients, prices, timeline
@@ -16,7 +17,7 @@ NOT_CLIENT_TUNING = {"bootstrap_servers", "topic_id", "topics", "codec", "group_
 
 
 def rendered(tmp_path, stage, role, settings):
-    plan = stage.plan(settings, Facts(role=role, brokers=("10.0.0.5",)))
+    plan = stage.plan(settings, Facts(role=role, bootstrap=bootstrap_servers(("10.0.0.5",))))
     path = tmp_path / f"{role}.conf"
     path.write_text(plan.files[0].content)
     return path

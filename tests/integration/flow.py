@@ -19,6 +19,7 @@ from tests.integration.jvm import rooted
 from components.settings import Settings
 from components.stages import sink, source
 from components.stages.plan import Facts
+from components.stages.kafka import bootstrap_servers
 
 # The stage that renders each Logstash host's pipeline.
 PIPELINE_STAGE = {"producer": source, "consumer": sink}
@@ -30,7 +31,7 @@ def render_pipelines(cluster: Cluster, settings: Settings, brokers: tuple[str, .
     brokers = brokers or (cluster.net.ip["broker"],)
     paths = {}
     for role in ("producer", "consumer"):
-        plan = PIPELINE_STAGE[role].plan(settings, Facts(role=role, brokers=brokers))
+        plan = PIPELINE_STAGE[role].plan(settings, Facts(role=role, bootstrap=bootstrap_servers(brokers)))
         f = plan.files[0]
         path = rooted(cluster.hosts[role].root, f.path)
         path.parent.mkdir(parents=True, exist_ok=True)

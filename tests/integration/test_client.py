@@ -11,6 +11,7 @@ from components.logstash.lscl import Plugin
 from components.logstash.parse import parse
 from components.stages import sink, source
 from components.stages.plan import Facts
+from components.stages.kafka import bootstrap_servers
 from tests.integration import client
 from tests.integration.logstash import install
 from tests.settings import make
@@ -22,7 +23,7 @@ def rendered(role: str, raw: dict | None = None) -> dict:
     """The kafka plugin's options in the pipeline the stage renders for `role`."""
     settings = make(raw or {})
     stage = source if role == "producer" else sink
-    pipeline = parse(stage.plan(settings, Facts(role=role, brokers=BROKERS)).files[0].content)
+    pipeline = parse(stage.plan(settings, Facts(role=role, bootstrap=bootstrap_servers(BROKERS))).files[0].content)
     plugin = pipeline.outputs[0] if role == "producer" else pipeline.inputs[0]
     assert plugin.name == "kafka"
     return dict(plugin.options)

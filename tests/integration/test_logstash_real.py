@@ -30,6 +30,7 @@ from components.logstash import pipelines
 from components.schema import PluginChoice
 from components.stages import logstash as logstash_stage
 from components.stages.plan import Facts
+from components.stages.kafka import bootstrap_servers
 from tests.integration.broker import Cluster
 from tests.integration.flow import PIPELINE_STAGE
 from tests.integration.jvm import rooted
@@ -76,7 +77,7 @@ def running():
 
 def deploy(cluster: Cluster, home, running: list, role: str, settings, holdable: bool = False, **kw) -> Logstash:
     """The role's pipeline as its stage renders it, on that role's simulated host, started."""
-    plan = PIPELINE_STAGE[role].plan(settings, Facts(role=role, brokers=(cluster.net.ip["broker"],)))
+    plan = PIPELINE_STAGE[role].plan(settings, Facts(role=role, bootstrap=bootstrap_servers((cluster.net.ip["broker"],))))
     root = cluster.hosts[role].root
     process = Logstash(cluster.net, home, root, role, plan.files[0].content, **kw)
     running.append(process.start(holdable))
@@ -302,7 +303,7 @@ def case_pipeline(raw: dict, broker: str, refused: bool) -> str:
     if not refused:
         settings = settings_for(producer={"topic": CASE_TOPICS["producer"], **raw.get("producer", {})},
                                 consumer={"topics": [CASE_TOPICS["consumer"]], **raw.get("consumer", {})})
-        return PIPELINE_STAGE[role].plan(settings, Facts(role=role, brokers=(broker,))).files[0].content
+        return PIPELINE_STAGE[role].plan(settings, Facts(role=role, bootstrap=bootstrap_servers((broker,)))).files[0].content
     # What the settings refuse, built as our code would render it without their checks.
     if role == "consumer":
         return pipelines.consumer(PluginChoice("file", {"path": raw["consumer"]["sink"]["path"]}), f"{broker}:9092",

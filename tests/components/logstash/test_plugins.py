@@ -14,6 +14,7 @@ from components.logstash.lscl import Plugin, Ref
 from components.logstash.parse import parse
 from components.logstash.sinks import SINKS
 from components.logstash.sources import SOURCES
+from components.stages.kafka import bootstrap_servers
 
 BOOTSTRAP = "10.0.0.5:9092"
 SECRET = "s3cr3t-Value with space"
@@ -301,7 +302,7 @@ def test_through_the_consumers_pipeline_stage(plugin_settings):
     from components.stages.plan import Facts
 
     settings = plugin_settings(consumer_sink=OPENSEARCH.config)
-    plan = sink.plan(settings, Facts(role="consumer", brokers=("10.0.0.5",)))
+    plan = sink.plan(settings, Facts(role="consumer", bootstrap=bootstrap_servers(("10.0.0.5",))))
     config, plugins = plan.files
     assert parse(config.content).outputs[0].name == "opensearch"
     assert (plugins.path, plugins.content) == (pipeline_files.PLUGINS_FILE, "logstash-output-opensearch\n")

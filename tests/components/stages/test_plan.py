@@ -4,6 +4,7 @@ import base64
 from components.errors import Secret
 from components.stages import STAGES, base, java, topics
 from components.stages.plan import File, Plan, properties, systemd_unit
+from components.stages.kafka import bootstrap_servers
 from tests.workspace_paths import ROOT
 
 
@@ -71,5 +72,5 @@ def test_every_registered_stage_plans_under_its_registered_name(make_settings, b
     settings = make_settings({"kafka": {"version": "3.9.1", "mode": "zookeeper"}})
     for name, stage in STAGES.items():
         facts = broker if name in ("base", "java", "zookeeper", "kafka", "topics") else \
-            Facts(role="producer" if name == "source" else "consumer", brokers=("10.0.0.5",))
+            Facts(role="producer" if name == "source" else "consumer", bootstrap=bootstrap_servers(("10.0.0.5",)))
         assert stage(settings, facts).stage == name

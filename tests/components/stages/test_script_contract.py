@@ -9,6 +9,7 @@ import pytest
 
 from components.stages import STAGES
 from components.stages.plan import SCRIPTS, SHARED_SCRIPTS, Facts
+from components.stages.kafka import bootstrap_servers
 from tests.settings import make
 
 DECLARED = re.compile(r'"\$\{([A-Z][A-Z0-9_]*)(:\?|=)\}"')
@@ -26,8 +27,8 @@ SETTINGS = {
 FACTS = {
     "broker": Facts(role="broker", name="kafka-server", arch="x86_64", memory_mib=4096, private_ip="10.0.0.5",
                     brokers=("10.0.0.5",)),
-    "producer": Facts(role="producer", name="kafka-producer", arch="x86_64", memory_mib=2048, brokers=("10.0.0.5",)),
-    "consumer": Facts(role="consumer", name="kafka-consumer", arch="x86_64", memory_mib=2048, brokers=("10.0.0.5",)),
+    "producer": Facts(role="producer", name="kafka-producer", arch="x86_64", memory_mib=2048, bootstrap=bootstrap_servers(("10.0.0.5",))),
+    "consumer": Facts(role="consumer", name="kafka-consumer", arch="x86_64", memory_mib=2048, bootstrap=bootstrap_servers(("10.0.0.5",))),
 }
 CASES = [(stage, settings, role) for stage in STAGES for settings in SETTINGS for role in FACTS
          if (stage, role) in {("base", "broker"), ("java", "broker"), ("kafka", "broker"), ("topics", "broker"),
