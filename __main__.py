@@ -2,7 +2,7 @@
 import pulumi
 
 from components import operator, platform, settings as config
-from components.kafka_server import KafkaServer, KafkaServerArgs
+from components.queues import QUEUES
 from components.registries import PLUGINS
 from components.logstash_consumer import LogstashConsumer, LogstashConsumerArgs
 from components.logstash_producer import LogstashProducer, LogstashProducerArgs
@@ -21,7 +21,8 @@ def detect_ip() -> str:
 
 settings = config.load(PLUGINS, detect_ip=detect_ip)
 hosts = platform.create(settings, tags(settings))
-kafka = KafkaServer("kafka-server", KafkaServerArgs(settings, hosts))
+built = QUEUES[settings.kafka.provider](settings, hosts)
+queue, kafka = built.queue, built.server
 
 pipelines = {}
 for student in settings.students or [None]:
@@ -29,34 +30,39 @@ for student in settings.students or [None]:
     # Placed by name, never by position: a roster change must not move anyone else's hosts.
     placement = config.placement(student)
     producer = LogstashProducer(f"kafka-producer{suffix}", LogstashProducerArgs(
-        settings, hosts, kafka.queue, student, placement=placement))
+        settings, hosts, queue, student, placement=placement))
     consumer = LogstashConsumer(f"kafka-consumer{suffix}", LogstashConsumerArgs(
-        settings, hosts, kafka.queue, student, placement=placement))
+        settings, hosts, queue, student, placement=placement))
     pipelines[student] = (producer, consumer)
 
 access = operator.Access(settings.stack, settings.os.user, byo_key=hosts.private_key is None)
 pulumi.export("platform", settings.platform)
-pulumi.export("brokerPrivateIps", kafka.private_ips)
-pulumi.export("brokerAddresses", kafka.addresses)
-pulumi.export("bootstrapServers", kafka.bootstrap_servers)
-pulumi.export("operatorBootstrap", kafka_stage.operator_bootstrap(settings.kafka.brokers))
-pulumi.export(config.KAFKA_VERSION_OUTPUT, settings.kafka.version)
+pulumi.export("bootstrapServers", queue.bootstrap_servers)
+pulumi.export("kafkaProvider", settings.kafka.provider)
 pulumi.export("topics", [t.name for t in config.all_topics(settings)])
 if hosts.private_key is not None:
     pulumi.export("sshPrivateKey", hosts.private_key)
     pulumi.export("saveSshKey", access.save_key_command())
-pulumi.export("sshBroker", kafka.addresses.apply(lambda ips: [access.ssh(ip) for ip in ips]))
-pulumi.export("kafkaTunnels", kafka.addresses.apply(lambda ips: [access.tunnel(ip, n) for n, ip in enumerate(ips, 1)]))
-# Where Kafka lives on a broker, and what a Kafka user runs first there.
-pulumi.export("kafkaOnBroker", {"home": kafka_stage.HOME, "config": kafka_stage.CONFIG, "data": kafka_stage.DATA_DIR,
-                                "logs": "sudo journalctl -u kafka"})
-first_topic = config.all_topics(settings)[0].name
-pulumi.export("listTopics", pulumi.Output.all(kafka.addresses, kafka.bootstrap_servers).apply(
-    lambda v: access.on_host(v[0][0], f"{kafka_stage.HOME}/bin/kafka-topics.sh --bootstrap-server {v[1]} --list")))
-pulumi.export("consoleConsumer", pulumi.Output.all(kafka.addresses, kafka.bootstrap_servers).apply(
-    lambda v: access.on_host(v[0][0], f"{kafka_stage.HOME}/bin/kafka-console-consumer.sh --bootstrap-server {v[1]} "
-                                      f"--topic {first_topic} --from-beginning")))
-
+if kafka is None:
+    # A Kafka the user runs: the operator's tools dial it as given.
+    pulumi.export("operatorBootstrap", queue.bootstrap_servers)
+else:
+    pulumi.export("brokerPrivateIps", kafka.private_ips)
+    pulumi.export("brokerAddresses", kafka.addresses)
+    pulumi.export("operatorBootstrap", kafka_stage.operator_bootstrap(settings.kafka.brokers))
+    pulumi.export(config.KAFKA_VERSION_OUTPUT, settings.kafka.version)
+    pulumi.export("sshBroker", kafka.addresses.apply(lambda ips: [access.ssh(ip) for ip in ips]))
+    pulumi.export("kafkaTunnels", kafka.addresses.apply(
+        lambda ips: [access.tunnel(ip, n) for n, ip in enumerate(ips, 1)]))
+    # Where Kafka lives on a broker, and what a Kafka user runs first there.
+    pulumi.export("kafkaOnBroker", {"home": kafka_stage.HOME, "config": kafka_stage.CONFIG,
+                                    "data": kafka_stage.DATA_DIR, "logs": "sudo journalctl -u kafka"})
+    first_topic = config.all_topics(settings)[0].name
+    pulumi.export("listTopics", pulumi.Output.all(kafka.addresses, kafka.bootstrap_servers).apply(
+        lambda v: access.on_host(v[0][0], f"{kafka_stage.HOME}/bin/kafka-topics.sh --bootstrap-server {v[1]} --list")))
+    pulumi.export("consoleConsumer", pulumi.Output.all(kafka.addresses, kafka.bootstrap_servers).apply(
+        lambda v: access.on_host(v[0][0], f"{kafka_stage.HOME}/bin/kafka-console-consumer.sh --bootstrap-server "
+                                          f"{v[1]} --topic {first_topic} --from-beginning")))
 
 def host_commands(producer: LogstashProducer, consumer: LogstashConsumer) -> dict:
     return {
@@ -68,7 +74,7 @@ def host_commands(producer: LogstashProducer, consumer: LogstashConsumer) -> dic
 
 # Every host as data, by name ({role, address, user, sshKey, ...}): operator tools and tests read
 # this, never a command string.
-brokers = pulumi.Output.all(kafka.addresses, kafka.private_ips).apply(lambda v: {
+brokers = {} if kafka is None else pulumi.Output.all(kafka.addresses, kafka.private_ips).apply(lambda v: {
     f"broker-{n}": access.host("broker", address, privateIp=ip, operatorPort=kafka_stage.operator_port(n))
     for n, (address, ip) in enumerate(zip(*v), 1)})
 logstash_hosts = {f"{role}-{student}" if student else role: host.address.apply(

@@ -118,6 +118,25 @@ def private_subnet(path: str, value: Any) -> str:
     return str(net)
 
 
+# host:port, the host a DNS name or an IPv4 address (IPv6 brackets are not needed by any Kafka we meet).
+SERVER = re.compile(r"^(?=.{1,253}:)[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*:(\d{1,5})$")
+
+
+def servers(path: str, value: Any) -> tuple[str, ...]:
+    """A non-empty list of host:port, such as Kafka's bootstrap servers."""
+    allowed = "expected a non-empty list of host:port such as [\"kafka-1.example.org:9092\"]"
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        raise ConfigError(path, value, allowed)
+    for i, item in enumerate(value):
+        found = SERVER.match(item) if isinstance(item, str) else None
+        if not found or not 1 <= int(found.group(1)) <= 65535:
+            raise ConfigError(f"{path}[{i}]", item, "expected host:port with a port from 1 to 65535, such as "
+                                                    "kafka-1.example.org:9092")
+    return tuple(value)
+
+
 def url(path: str, value: Any) -> str:
     if not isinstance(value, str) or not URL.match(value):
         raise ConfigError(path, value, "expected an http(s) URL such as https://archive.apache.org/dist/kafka")

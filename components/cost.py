@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from components.settings import Settings
+from components.settings import OWN_BROKERS, Settings
 
 # The Pricing API answers only from these regions' endpoints.
 PRICING_REGION = "us-east-1"
@@ -86,7 +86,8 @@ TUTORIAL = Footprint(Counter({"t2.medium": 3}), public_ipv4=3, volume_type="gp2"
 def instance_counts(settings: Settings) -> Counter[str]:
     pipelines = max(1, len(settings.students))
     counts: Counter[str] = Counter()
-    counts[settings.kafka.instance_type] += settings.kafka.brokers
+    if settings.kafka.provider == OWN_BROKERS:  # a Kafka the user runs costs this stack nothing
+        counts[settings.kafka.instance_type] += settings.kafka.brokers
     counts[settings.producer.instance_type] += pipelines
     counts[settings.consumer.instance_type] += pipelines
     return counts

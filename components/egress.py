@@ -1,5 +1,5 @@
-"""Where the hosts connect out to: package mirrors and release archives, and whatever URL a source
-or sink is configured with. The security group opens exactly these ports outward (never inward)."""
+"""Where the hosts connect out to: package mirrors and release archives, whatever URL a source or
+sink is configured with, and a Kafka the user runs. The security group opens exactly these ports outward (never inward)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -31,4 +31,7 @@ def plugin_urls(choice: PluginChoice, registry) -> list[str]:
 def egress_ports(settings: Settings) -> tuple[int, ...]:
     urls = [settings.kafka.download_url, settings.logstash.download_url,
             *plugin_urls(settings.producer.source, SOURCES), *plugin_urls(settings.consumer.sink, SINKS)]
-    return tuple(sorted({*PACKAGE_PORTS, *(port(u) for u in urls)}))
+    # A Kafka the user runs: the pipelines dial its bootstrap servers (and the brokers they name, on
+    # the same ports as a rule).
+    kafka = {int(server.rsplit(":", 1)[1]) for server in settings.kafka.bootstrap_servers or ()}
+    return tuple(sorted({*PACKAGE_PORTS, *(port(u) for u in urls), *kafka}))

@@ -2,5 +2,6 @@
 choices against (handed in from above; settings never import these layers)."""
 from components.logstash.registries import PLUGINS as LOGSTASH_PLUGINS
 from components.platform import PLATFORMS
+from components.queues import QUEUES
 
-PLUGINS = {"platform": PLATFORMS, **LOGSTASH_PLUGINS}
+PLUGINS = {"platform": PLATFORMS, "kafka.provider": QUEUES, **LOGSTASH_PLUGINS}

@@ -199,6 +199,8 @@ outputs() {
 TUNNELS=()
 tunnels() {
   local stack=$1 key target port i endpoints
+  # A Kafka the user runs (kafka.provider existing) is dialled as given: operatorBootstrap is its address.
+  [[ $(pulumi stack output kafkaProvider --stack "$stack" 2>/dev/null || echo ours) == ours ]] || return 0
   key="$HOME/.ssh/kafka-pipeline-$stack.pem"
   if pulumi stack output sshPrivateKey --stack "$stack" >/dev/null 2>&1; then
     (umask 077 && mkdir -p "$HOME/.ssh" && pulumi stack output --show-secrets sshPrivateKey --stack "$stack" >"$key")
@@ -237,6 +239,10 @@ smoke() {
 tunnel() {
   local stack=$1
   tunnels "$stack"
+  if ((${#TUNNELS[@]} == 0)); then
+    echo "No tunnel needed: this stack's Kafka is one you run, at $(pulumi stack output operatorBootstrap --stack "$stack")."
+    return 0
+  fi
   echo "Tunnels open: Kafka clients on this machine reach the brokers at $(pulumi stack output operatorBootstrap --stack "$stack"). Ctrl-C closes them."
   wait
 }

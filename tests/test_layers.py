@@ -19,10 +19,10 @@ LAYERS = (
     ("components.tags", "components.cost", "components.quotas", "components.egress", "components.operator",
      "components.topic_partitions"),
     ("components.platform",),
-    ("components.registries",),
     ("components.host", "components.queue"),
     ("components.logstash_host", "components.kafka_server"),
-    ("components.logstash_producer", "components.logstash_consumer"),
+    ("components.logstash_producer", "components.logstash_consumer", "components.queues"),
+    ("components.registries",),
     ("__main__",),
 )
 

@@ -5,9 +5,9 @@ from components.settings.model import (ConsumerSettings, KafkaSettings, LocalSet
                                        ProducerSettings, Settings, Topic)
 from components.settings.naming import (all_topics, consumer_topics, group_id, partitions_key, placement,
                                         producer_topic, student_topic)
-from components.settings.parse import PROJECT, parse
+from components.settings.parse import OWN_BROKERS, PROJECT, parse
 from components.settings.stack import KAFKA_VERSION_OUTPUT, checked, load
 
 __all__ = ["ConsumerSettings", "KafkaSettings", "LocalSettings", "LogstashSettings", "ProducerSettings", "Settings",
            "Topic", "all_topics", "consumer_topics", "group_id", "partitions_key", "placement", "producer_topic",
-           "student_topic", "PROJECT", "parse", "load", "checked", "KAFKA_VERSION_OUTPUT"]
+           "student_topic", "OWN_BROKERS", "PROJECT", "parse", "load", "checked", "KAFKA_VERSION_OUTPUT"]

@@ -78,6 +78,8 @@ KEYS: dict[str, Any] = {
         "downloadUrl": key(checks.url, releases.KAFKA_ARCHIVE, "base URL of a mirror of the release archives"),
         "sha512": key(_sha512, None, "SHA-512 of a mirror's other build (replaces the pinned one)"),
         "heapMb": key(_whole(256, 65536), None, "broker JVM heap"),
+        "provider": key(None, "ours", "where the queue runs: ours (KafkaServer hosts) or existing (a Kafka you run)"),
+        "bootstrapServers": key(checks.servers, None, "an existing Kafka's bootstrap servers, host:port each"),
     },
     "logstash": {
         "version": key(_choice(*releases.LOGSTASH), releases.DEFAULT_LOGSTASH, "Logstash release"),

@@ -26,6 +26,9 @@ class KafkaSettings:
     # A mirror serving another build of the release: its SHA-512 replaces the pinned one.
     sha512: str | None
     heap_mb: int | None
+    # Where the queue runs (a name in the queue registry) and, for a Kafka the user runs, its address.
+    provider: str = "ours"
+    bootstrap_servers: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: Any, plugins: Plugins,
         # Local hosts sit on a private bridge of this machine: no region, and SSH comes from here.
         region = None
         ssh_cidrs = () if values["sshCidrs"] is None else _ssh_cidrs(values["sshCidrs"], None)
-    kafka = _kafka(values["kafka"])
+    kafka = _kafka(values["kafka"], plugins["kafka.provider"], raw.get("kafka") or {})
     names = [t.name for t in kafka.topics]
     producer = _producer(values["producer"], names, plugins)
     return Settings(
@@ -87,7 +87,27 @@ def _ssh_cidrs(value: Any, detect_ip: Callable[[], str] | None) -> tuple[str, ..
     return tuple(checks.cidr(f"sshCidrs[{i}]", v) for i, v in enumerate(value))
 
 
-def _kafka(values: Mapping[str, Any]) -> KafkaSettings:
+# The queue provider whose brokers the stack creates (KafkaServer), and what only they take: set
+# with another provider, it would silently do nothing.
+OWN_BROKERS = "ours"
+OWN_BROKER_KEYS = ("version", "mode", "brokers", "instanceType", "downloadUrl", "sha512", "heapMb")
+
+
+def _kafka(values: Mapping[str, Any], providers: Mapping[str, Any], raw: Mapping[str, Any]) -> KafkaSettings:
+    provider = checks.choice("kafka.provider", values["provider"], providers)
+    if provider == "existing":
+        if values["bootstrapServers"] is None:
+            raise ConfigError("kafka.bootstrapServers", None, "required with kafka.provider existing: your Kafka's "
+                              "bootstrap servers, e.g. pulumi config set --path 'kafka.bootstrapServers[0]' "
+                              "kafka-1.example.org:9092")
+        ours = [k for k in OWN_BROKER_KEYS if k in raw]
+        if ours:
+            raise ConfigError(f"kafka.{ours[0]}", raw[ours[0]], "applies to our own brokers only; with kafka.provider "
+                              "existing the stack creates no broker: remove it")
+    elif values["bootstrapServers"] is not None:
+        raise ConfigError("kafka.bootstrapServers", list(values["bootstrapServers"]),
+                          f"only with kafka.provider existing (this stack's provider is {provider}, whose brokers "
+                          "it creates and knows): remove it, or set kafka.provider existing")
     version, mode, brokers = values["version"], values["mode"], values["brokers"]
     supported = releases.KAFKA[version].modes
     if mode not in supported:
@@ -96,7 +116,7 @@ def _kafka(values: Mapping[str, Any]) -> KafkaSettings:
                           f"{mode} needs one of the releases {', '.join(allowed)}")
     if brokers == 3 and mode != "kraft":
         raise ConfigError("kafka.brokers", brokers, "a 3-broker cluster is offered in kraft mode only")
-    return _build(KafkaSettings, values, topics=_topics(values["topics"], brokers))
+    return _build(KafkaSettings, values, topics=_topics(values["topics"], brokers), provider=provider)
 
 
 def refuse_downgrade(deployed: Any, chosen: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from components.errors import ConfigError
 from components.settings.model import Settings
-from components.settings.parse import PROJECT, Plugins, parse, refuse_downgrade
+from components.settings.parse import OWN_BROKERS, PROJECT, Plugins, parse, refuse_downgrade
 
 # The stack output that records the Kafka release deployed, read back at the next preview.
 KAFKA_VERSION_OUTPUT = "kafkaVersion"
@@ -26,7 +26,8 @@ def load(plugins: Plugins, detect_ip: Callable[[], str] | None = None) -> Settin
         settings = parse(raw, stack=pulumi.get_stack(), region=pulumi.Config("aws").get("region"), plugins=plugins,
                          detect_ip=detect_ip)
         # Only a valid config reads the stack back: a typo is refused before anything is registered.
-        refuse_downgrade(last_output(KAFKA_VERSION_OUTPUT), settings.kafka.version)
+        if settings.kafka.provider == OWN_BROKERS:
+            refuse_downgrade(last_output(KAFKA_VERSION_OUTPUT), settings.kafka.version)
         return settings
     except ConfigError as error:
         raise refusal(error) from None
