@@ -6,7 +6,8 @@ per consumer group its lag and members, one row per student in a class, and each
     python scripts/status.py --bootstrap localhost:9094 [--topics a,b] [--students '{"ana": "t-ana"}']
     python scripts/status.py --once | --json           # one snapshot, as tables or as JSON
 
-Bootstrap, topics and students default to the stack outputs (operatorBootstrap, topics, students).
+Bootstrap, topics and students default to the stack outputs (operatorBootstrap, topics, and students
+in a class; a stack without students shows its one pipeline's topic and group).
 Reads metadata and offsets only: it joins no group and moves no offset.
 """
 from __future__ import annotations
@@ -38,14 +39,22 @@ class Snapshot:
     groups: list[Group] = field(default_factory=list)
 
 
-def stack_output(name: str, stack: str | None) -> str:
+def stack_outputs(stack: str | None) -> dict:
+    """Every output of the stack; a stack with none was never deployed (or is destroyed)."""
     if not shutil.which("pulumi"):
-        raise RuntimeError(f"pulumi is not on PATH; pass --{'bootstrap' if name == 'operatorBootstrap' else name}")
-    argv = ["pulumi", "stack", "output", name, "--json", *(["--stack", stack] if stack else [])]
+        raise RuntimeError("pulumi is not on PATH; pass --bootstrap and --topics")
+    argv = ["pulumi", "stack", "output", "--json", *(["--stack", stack] if stack else [])]
     result = subprocess.run(argv, capture_output=True, text=True, timeout=60)
-    if result.returncode != 0:
-        raise RuntimeError(f"no stack output {name} ({result.stderr.strip()[:200]}): is the stack deployed? make up")
-    return result.stdout
+    outputs = json.loads(result.stdout or "{}") if result.returncode == 0 else {}
+    if not outputs:
+        raise RuntimeError(f"no stack outputs ({result.stderr.strip()[:200] or 'none'}): is the stack deployed? make up")
+    return outputs
+
+
+def required(outputs: dict, name: str):
+    if name not in outputs:
+        raise RuntimeError(f"no stack output {name}: deploy the stack again with this version (make up)")
+    return outputs[name]
 
 
 def take(bootstrap: str, topics: list[str], brokers_expected: int) -> Snapshot:
@@ -144,14 +153,15 @@ def main(argv: list[str] | None = None) -> int:
     shown.add_argument("--json", action="store_true", help="one snapshot as JSON, then exit")
     args = p.parse_args(argv)
     try:
-        bootstrap = args.bootstrap or json.loads(stack_output("operatorBootstrap", args.stack))
-        topics = args.topics.split(",") if args.topics else json.loads(stack_output("topics", args.stack))
+        # Given a bootstrap and topics, the script reads no stack (a class's students then come from --students).
+        outputs = {} if args.bootstrap and args.topics else stack_outputs(args.stack)
+        bootstrap = args.bootstrap or required(outputs, "operatorBootstrap")
+        topics = args.topics.split(",") if args.topics else required(outputs, "topics")
         if args.students is not None:
             students = json.loads(args.students)
-        elif args.bootstrap:
-            students = {}
         else:
-            students = {n: s["topic"] for n, s in (json.loads(stack_output("students", args.stack) or "{}") or {}).items()}
+            # A stack without students is one pipeline: its rows are its topics' and groups'.
+            students = {n: s["topic"] for n, s in (outputs.get("students") or {}).items()}
     except (RuntimeError, ValueError) as error:
         print(f"FAIL: {error}", file=sys.stderr)
         return 1

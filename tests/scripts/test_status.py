@@ -57,3 +57,27 @@ def test_a_missing_broker_is_shown_as_missing_not_ok(status):
     view = status.render(snapshot(status, 1.0, {"t": 1}, up=(1, 3), expected=3), {}, {})
     assert rows(view.renderables[0]) == [["1, 3", "3", "1", "broker(s) missing"]]
     assert len(view.renderables) == 3, "no students table without students"
+
+
+def fake_pulumi(tmp_path, monkeypatch, outputs: dict) -> None:
+    """A `pulumi` on PATH that answers `stack output --json` as a deployed stack would."""
+    import json
+    cli = tmp_path / "bin" / "pulumi"
+    cli.parent.mkdir()
+    cli.write_text(f"#!/bin/sh\ncat <<'EOF'\n{json.dumps(outputs)}\nEOF\n")
+    cli.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{cli.parent}:/usr/bin:/bin")
+
+
+def test_a_stack_without_students_is_read_as_one_pipeline_not_refused(status, tmp_path, monkeypatch, capsys):
+    # Nothing listens on loopback's discard port: reading the cluster fails, after the outputs were read.
+    fake_pulumi(tmp_path, monkeypatch, {"operatorBootstrap": "127.0.0.1:9", "topics": ["twitter"], "hosts": {}})
+    assert status.main(["--once"]) == 1
+    said = capsys.readouterr().err
+    assert said.startswith("FAIL: cannot read the cluster at 127.0.0.1:9"), said
+
+
+def test_a_stack_never_deployed_says_what_to_do(status, tmp_path, monkeypatch, capsys):
+    fake_pulumi(tmp_path, monkeypatch, {})
+    assert status.main(["--once"]) == 1
+    assert "is the stack deployed? make up" in capsys.readouterr().err
