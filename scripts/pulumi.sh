@@ -159,8 +159,10 @@ MSG
 # kafka.downloadUrl and logstash.downloadUrl (Apache's and Elastic's sites unless set). Better said
 # now than by a stage after minutes of booting.
 check_downloads() {
-  local stack=$1 product url
-  for product in kafka logstash; do
+  local stack=$1 product url products=(logstash)
+  # Kafka only where the stack installs it: on its own brokers (kafka.provider ours, the default).
+  [[ $(pulumi config get --path kafka.provider --stack "$stack" 2>/dev/null || echo ours) != ours ]] || products=(kafka logstash)
+  for product in "${products[@]}"; do
     url=$(pulumi config get --path "$product.downloadUrl" --stack "$stack" 2>/dev/null) \
       || url=$(.venv/bin/python -c "from components.settings import keys; print(keys.KEYS['$product']['downloadUrl'].default)")
     # Any answer will do (Elastic's folder answers 404): the question is whether the site is in reach.

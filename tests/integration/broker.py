@@ -201,11 +201,12 @@ class Cluster:
     """Network + (ZooKeeper) + broker, set up from settings; the unit the tests and the bench use."""
 
     def __init__(self, settings: Settings, tag: str = "it", subnet: str = "10.213.0",
-                 config_of: Callable[..., dict[str, object]] = kafka.server_properties, work: Path = WORK):
+                 config_of: Callable[..., dict[str, object]] = kafka.server_properties, work: Path = WORK,
+                 net: Network | None = None):
         self.config_of = config_of
         self.settings = settings
         self.version = settings.kafka.version
-        self.net = Network(tag, subnet)
+        self.net = net or Network(tag, subnet)
         self.work = work / tag / f"{settings.kafka.mode}-{self.version}"
         self.hosts = {h: Host(h, self.work / h) for h in self.net.hosts}
         self.cp = ""

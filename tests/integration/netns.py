@@ -4,6 +4,10 @@ A bridge (no address on the host side) joins one veth per namespace; each namesp
 address in `subnet`.0/24, `lo` up, and no default route, so nothing inside can reach beyond the
 bridge. Names carry a tag (`kp-<tag>-broker`, bridge `kp<tag>br`), so the tests and the benchmark
 never collide with each other or with anything else; `create()` deletes stale leftovers first.
+
+With `bridge` given, the namespaces join that existing bridge instead (a local stack's, so its hosts
+reach them as they would a Kafka of the user's on their network) and `first` sets the host part of
+the first namespace's address; the bridge is then neither created nor deleted here.
 """
 from __future__ import annotations
 
@@ -53,14 +57,16 @@ def ip(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 
 
 class Network:
-    def __init__(self, tag: str = "it", subnet: str = "10.213.0", hosts: Sequence[str] = HOSTS):
+    def __init__(self, tag: str = "it", subnet: str = "10.213.0", hosts: Sequence[str] = HOSTS,
+                 bridge: str | None = None, first: int = 2):
         if not (tag.isalnum() and len(tag) <= 6):
             raise ValueError("tag must be at most 6 letters/digits (interface names are <= 15 chars)")
         self.tag = tag
-        self.bridge = f"kp{tag}br"
+        self.own_bridge = bridge is None
+        self.bridge = bridge or f"kp{tag}br"
         self.hosts = tuple(hosts)
         self.ns = {h: f"kp-{tag}-{h}" for h in self.hosts}
-        self.ip = {h: f"{subnet}.{i + 2}" for i, h in enumerate(self.hosts)}
+        self.ip = {h: f"{subnet}.{i + first}" for i, h in enumerate(self.hosts)}
         # An address in our own subnet that no namespace holds: for "unreachable broker" checks.
         self.unused_ip = f"{subnet}.250"
         self._veth = {h: (f"kp{tag}{i}h", f"kp{tag}{i}n") for i, h in enumerate(self.hosts)}
@@ -68,8 +74,9 @@ class Network:
     def create(self) -> "Network":
         require_tools()
         self.destroy()
-        ip("link", "add", self.bridge, "type", "bridge")
-        ip("link", "set", self.bridge, "up")
+        if self.own_bridge:
+            ip("link", "add", self.bridge, "type", "bridge")
+            ip("link", "set", self.bridge, "up")
         for h in self.hosts:
             ns, (outer, inner) = self.ns[h], self._veth[h]
             ip("netns", "add", ns)
@@ -87,7 +94,8 @@ class Network:
             if any(line.split()[0] == self.ns[h] for line in existing.splitlines() if line.strip()):
                 ip("netns", "del", self.ns[h], check=False)
             ip("link", "del", self._veth[h][0], check=False)
-        ip("link", "del", self.bridge, check=False)
+        if self.own_bridge:
+            ip("link", "del", self.bridge, check=False)
 
     def cmd(self, host: str, argv: Sequence[str]) -> list[str]:
         """argv run inside `host`'s namespace (ip netns exec execs it: the pid is the program's)."""

@@ -15,7 +15,7 @@ from kafka.errors import KafkaError
 from components.logstash.parse import parse
 from components import kafka_server, releases
 from components.platform import local, sizes
-from components.settings import group_id, producer_topic
+from components.settings import OWN_BROKERS, group_id, producer_topic
 from components.stages import kafka as kafka_stage
 from components.stages import pipeline_files
 from tests.integration.client import producer_config
@@ -60,7 +60,8 @@ class Rehearsal:
         mirror.stop(self.mirror_root())
         machines = list(self.machines().values())
         left = hosts.leftovers(self.bridge, machines, hosts.state_dir(self.bridge),
-                               extra_processes=(str(self.ws.folder),))
+                               # The folder's own path, not a prefix of another stack's (rehearsal-ext).
+                               extra_processes=(f"{self.ws.folder}/",))
         self.ws.remove()
         if exc[0] is None:
             assert destroyed.returncode == 0, destroyed.stdout[-3000:] + destroyed.stderr[-2000:]
@@ -77,6 +78,9 @@ class Rehearsal:
         kafka = self.ws.get("kafka.version") or releases.DEFAULT_KAFKA
         logstash = self.ws.get("logstash.version")
         config = mirror.serve_for(self.mirror_root(), self.gateway, mirror.PORT, [kafka], [logstash] if logstash else None)
+        if (self.ws.get("kafka.provider") or OWN_BROKERS) != OWN_BROKERS:
+            # A Kafka the stack does not run: it installs Logstash only (and refuses Kafka's keys).
+            config = {k: v for k, v in config.items() if not k.startswith("kafka.")}
         self.ws.set_all(config)
 
     def logstash_version(self) -> str:
@@ -87,7 +91,10 @@ class Rehearsal:
         return [*self.broker_hosts(), *(f"kafka-{role}" for role in self.logstash_roles())]
 
     def broker_hosts(self) -> list[str]:
-        """The brokers' host names, broker 1 first (they answer as broker-1, broker-2, ... in hosts())."""
+        """The brokers' host names, broker 1 first (they answer as broker-1, broker-2, ... in hosts());
+        none when the stack's Kafka is one it does not run."""
+        if self.ws.config.get("kafka", {}).get("provider", OWN_BROKERS) != OWN_BROKERS:
+            return []
         brokers = self.ws.config.get("kafka", {}).get("brokers", 1)
         return [BROKER, *(f"{BROKER}-{i}" for i in range(2, brokers + 1))]
 
