@@ -35,9 +35,12 @@ def test_three_brokers_spread_over_zones_and_every_client_names_them_all(monkeyp
     for n, node in enumerate(("kafka-server", "kafka-server-2", "kafka-server-3"), 1):
         assert f"OPERATOR://localhost:{9093 + n}" in rendered(result, node, "kafka")["files/000"]
     assert result.value("operatorBootstrap") == "localhost:9094,localhost:9095,localhost:9096"
-    tunnels = result.value("kafkaTunnels")
-    assert [t.split()[-1] for t in tunnels] == [f"{p}:localhost:{p}" for p in (9094, 9095, 9096)]
-    assert [t.split("@")[1].split()[0] for t in tunnels] == result.value("brokerAddresses")
+    hosts = result.value("hosts")
+    brokers = [hosts[f"broker-{n}"] for n in (1, 2, 3)]
+    assert [b["address"] for b in brokers] == result.value("brokerAddresses")
+    assert [b["operatorPort"] for b in brokers] == [9094, 9095, 9096]
+    assert result.value("kafkaTunnels") == [f"ssh -i ~/.ssh/kafka-pipeline-dev.pem admin@{b['address']} -N -L "
+                                            f"{b['operatorPort']}:localhost:{b['operatorPort']}" for b in brokers]
 
 
 

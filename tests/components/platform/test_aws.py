@@ -177,7 +177,11 @@ def test_stopped_instances_are_started_and_reached_at_their_new_addresses(monkey
         assert _connection(resource)["host"] == started[f"{host}-id"], resource.name
         assert f"{host}-running" in result.waits_for(resource.name), resource.name
     # The exports name the new addresses: the commands a user pastes next reach the hosts.
-    assert [c.split("@")[1] for c in result.value("sshBroker")] == [started["kafka-server-id"]]
+    hosts = result.value("hosts")
+    assert {name: h["address"] for name, h in hosts.items()} == {
+        "broker-1": started["kafka-server-id"], "producer": started["kafka-producer-id"],
+        "consumer": started["kafka-consumer-id"]}
+    assert result.value("sshBroker") == [f"ssh -i ~/.ssh/kafka-pipeline-dev.pem admin@{started['kafka-server-id']}"]
     assert result.value("sshProducer").endswith(f"admin@{started['kafka-producer-id']}")
     assert result.value("sshConsumer").endswith(f"admin@{started['kafka-consumer-id']}")
 
