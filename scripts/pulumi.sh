@@ -100,9 +100,11 @@ ensure_passphrase() {
 # prepare ACTION STACK: what the stack's platform needs of this machine, as the program lists it
 # (python -m components.platform needs), checked before the engine starts.
 prepare() {
-  local action=$1 stack=$2 need
+  local action=$1 stack=$2 need needs
   ssh_agent "$stack"
-  for need in $(.venv/bin/python -m components.platform needs "$(pulumi config get platform --stack "$stack" 2>/dev/null)"); do
+  # Assigned first: a failing query stops here (set -e) instead of leaving no need checked.
+  needs=$(.venv/bin/python -m components.platform needs "$(pulumi config get platform --stack "$stack" 2>/dev/null || true)")
+  for need in $needs; do
     case $need in
       root) require_root "$stack" ;;
       aws-credentials) check_aws ;;
@@ -165,6 +167,8 @@ check_downloads() {
   for product in "${products[@]}"; do
     url=$(pulumi config get --path "$product.downloadUrl" --stack "$stack" 2>/dev/null) \
       || url=$(.venv/bin/python -c "from components.settings import keys; print(keys.KEYS['$product']['downloadUrl'].default)")
+    # A mirror on the stack's own bridge comes up with the stack: out of reach until its first up.
+    [[ $(on_bridge "$stack" "$url") == no ]] || continue
     # Any answer will do (Elastic's folder answers 404): the question is whether the site is in reach.
     if ! curl -sS -I --max-time 8 -o /dev/null "$url/" 2>/dev/null; then
       cat >&2 <<MSG
@@ -177,6 +181,20 @@ MSG
       exit 1
     fi
   done
+}
+
+# on_bridge STACK URL: "yes" when URL's host is an address of the stack's local bridge subnet.
+on_bridge() {
+  local subnet
+  subnet=$(pulumi config get --path local.subnet --stack "$1" 2>/dev/null || true)
+  .venv/bin/python -c 'import ipaddress, sys, urllib.parse
+from components.settings.parse import default_local_subnet
+stack, subnet, url = sys.argv[1:]
+try:
+    inside = ipaddress.ip_address(urllib.parse.urlsplit(url).hostname) in ipaddress.ip_network(subnet or default_local_subnet(stack))
+except ValueError:
+    inside = False  # a name, not an address: never the bridge
+print("yes" if inside else "no")' "$1" "$subnet" "$2"
 }
 
 after_destroy() {

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_tls as tls
 
-from components.cost import ROOT_VOLUME_GIB
+from components.cost import ROOT_VOLUME_GIB, instance_counts
 from components.egress import egress_ports
 from components.platform import pricing, quota_check
 from components.platform.base import Host, HostSpec, aliases, connection
@@ -126,7 +126,7 @@ class AwsPlatform(pulumi.ComponentResource):
     def _zones_offering(self, settings: Settings) -> dict[str, list[str]]:
         """Instance type -> the zones (of ours) that offer it: some zones lack some types, and a
         launch there fails."""
-        kinds = sorted({settings.kafka.instance_type, settings.producer.instance_type, settings.consumer.instance_type})
+        kinds = sorted(instance_counts(settings))  # the types this stack launches (no broker's for a Kafka of the user's)
         offers = aws.ec2.get_instance_type_offerings(
             location_type="availability-zone",
             filters=[aws.ec2.GetInstanceTypeOfferingsFilterArgs(name="instance-type", values=kinds)])

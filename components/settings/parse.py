@@ -69,11 +69,14 @@ def _os(value: Any, platform: str) -> oses.OperatingSystem:
 
 
 def _local(values: Mapping[str, Any], stack: str) -> LocalSettings:
-    digest = hashlib.sha256(stack.encode()).digest()
-    # A /24 per stack, picked from the stack name, so two local stacks do not share a bridge
-    # (10.214.0-249.0/24: private, so no check needed).
-    subnet = values["subnet"] or f"10.214.{digest[0] % 250}.0/24"
-    return LocalSettings(subnet=subnet, bridge=f"kpb-{digest.hex()[:8]}")
+    subnet = values["subnet"] or default_local_subnet(stack)
+    return LocalSettings(subnet=subnet, bridge=f"kpb-{hashlib.sha256(stack.encode()).hexdigest()[:8]}")
+
+
+def default_local_subnet(stack: str) -> str:
+    """A /24 per stack, picked from the stack name, so two local stacks do not share a bridge
+    (10.214.0-249.0/24: private, so no check needed)."""
+    return f"10.214.{hashlib.sha256(stack.encode()).digest()[0] % 250}.0/24"
 
 
 def _ssh_cidrs(value: Any, detect_ip: Callable[[], str] | None) -> tuple[str, ...]:
@@ -104,6 +107,12 @@ def _kafka(values: Mapping[str, Any], providers: Mapping[str, Any], raw: Mapping
         if ours:
             raise ConfigError(f"kafka.{ours[0]}", raw[ours[0]], "applies to our own brokers only; with kafka.provider "
                               "existing the stack creates no broker: remove it")
+        topics = raw.get("topics")
+        for i, topic in enumerate(topics if isinstance(topics, list) else []):
+            if isinstance(topic, Mapping) and "replicationFactor" in topic:
+                raise ConfigError(f"kafka.topics[{i}].replicationFactor", topic["replicationFactor"],
+                                  "applies to topics our brokers create; with kafka.provider existing your topics "
+                                  "exist already: remove it")
     elif values["bootstrapServers"] is not None:
         raise ConfigError("kafka.bootstrapServers", list(values["bootstrapServers"]),
                           f"only with kafka.provider existing (this stack's provider is {provider}, whose brokers "

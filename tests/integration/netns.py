@@ -68,7 +68,7 @@ class Network:
         self.ns = {h: f"kp-{tag}-{h}" for h in self.hosts}
         self.ip = {h: f"{subnet}.{i + first}" for i, h in enumerate(self.hosts)}
         # An address in our own subnet that no namespace holds: for "unreachable broker" checks.
-        self.unused_ip = f"{subnet}.250"
+        self.unused_ip = f"{subnet}.{250 if not first <= 250 < first + len(self.hosts) else 249}"
         self._veth = {h: (f"kp{tag}{i}h", f"kp{tag}{i}n") for i, h in enumerate(self.hosts)}
 
     def create(self) -> "Network":

@@ -19,3 +19,17 @@ def test_a_local_stack_whose_downloads_are_out_of_reach_is_stopped_before_the_en
     assert f"The local hosts download kafka from {UNREACHABLE}, which this machine cannot reach" in out, out
     assert "scripts/pulumi.sh config set --path kafka.downloadUrl <url>" in out, out
     assert "Previewing" not in out, "the engine started"
+
+
+def test_a_mirror_on_the_stacks_own_bridge_is_not_dialled_before_the_bridge_exists(tmp_path):
+    # The rehearsal's mirror listens on the stack's gateway, which comes up with the stack's first up.
+    subnet = "10.214.219.0/24"
+    # https: this machine answers plain HTTP to any address through its egress proxy, never TLS.
+    mirror = "https://10.214.219.1:9"
+    ws = Workspace("bridged", tmp_path / "bridged", config={
+        "local": {"subnet": subnet}, "kafka": {"downloadUrl": f"{mirror}/kafka"},
+        "logstash": {"downloadUrl": f"{mirror}/logstash"}}).create()
+    said = ws.script("preview", "bridged", check=False)
+    out = said.stdout + said.stderr
+    assert "which this machine cannot reach" not in out, out
+    assert "Previewing" in out, out
