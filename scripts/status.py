@@ -20,6 +20,9 @@ import sys
 import time
 from dataclasses import asdict, dataclass, field
 
+# kafka.provider's value for brokers the stack runs (components/settings: OWN_BROKERS).
+OWN_BROKERS = "ours"
+
 
 @dataclass
 class Group:
@@ -31,7 +34,8 @@ class Group:
 @dataclass
 class Snapshot:
     at: float
-    brokers_expected: int
+    # None: a Kafka the stack does not run (kafka.provider existing), whose size it does not know.
+    brokers_expected: int | None
     brokers_up: list[int]
     controller: int | None
     ends: dict[str, int]         # topic -> sum of its partitions' end offsets
@@ -57,7 +61,7 @@ def required(outputs: dict, name: str):
     return outputs[name]
 
 
-def take(bootstrap: str, topics: list[str], brokers_expected: int) -> Snapshot:
+def take(bootstrap: str, topics: list[str], brokers_expected: int | None) -> Snapshot:
     """One look at the cluster: brokers, every topic's end offsets, every group's lag and members."""
     from kafka import KafkaConsumer, TopicPartition
     from kafka.admin import KafkaAdminClient
@@ -106,11 +110,12 @@ def render(now: Snapshot, rate: dict[str, float], students: dict[str, str]):
     from rich.console import Group as Stack
     from rich.table import Table
 
-    healthy = len(now.brokers_up) >= now.brokers_expected
+    healthy = len(now.brokers_up) >= (1 if now.brokers_expected is None else now.brokers_expected)
     brokers = Table(title="Brokers", title_justify="left")
     for column in ("up", "expected", "controller", "health"):
         brokers.add_column(column)
-    brokers.add_row(", ".join(map(str, now.brokers_up)) or "none", str(now.brokers_expected), str(now.controller),
+    expected = "-" if now.brokers_expected is None else str(now.brokers_expected)
+    brokers.add_row(", ".join(map(str, now.brokers_up)) or "none", expected, str(now.controller),
                     "[green]ok[/]" if healthy else "[red]broker(s) missing[/]")
 
     topics = Table(title="Topics", title_justify="left")
@@ -165,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     except (RuntimeError, ValueError) as error:
         print(f"FAIL: {error}", file=sys.stderr)
         return 1
-    expected = len(bootstrap.split(","))
+    # Our brokers are one per operator listener; a Kafka of the user's may have more than its bootstrap lists.
+    expected = len(bootstrap.split(",")) if outputs.get("kafkaProvider", OWN_BROKERS) == OWN_BROKERS else None
 
     from kafka.errors import KafkaError
     from rich.console import Console

@@ -59,6 +59,18 @@ def test_a_missing_broker_is_shown_as_missing_not_ok(status):
     assert len(view.renderables) == 3, "no students table without students"
 
 
+def test_a_kafka_the_stack_does_not_run_is_ok_with_any_broker_up_and_expects_no_count(status):
+    view = status.render(snapshot(status, 1.0, {"t": 1}, up=(4, 7), expected=None), {}, {})
+    assert rows(view.renderables[0]) == [["4, 7", "-", "1", "ok"]]
+    view = status.render(snapshot(status, 1.0, {"t": 1}, up=(), expected=None), {}, {})
+    assert rows(view.renderables[0]) == [["none", "-", "1", "broker(s) missing"]]
+
+
+def test_the_script_names_our_brokers_as_the_settings_do(status):
+    from components.settings import OWN_BROKERS
+    assert status.OWN_BROKERS == OWN_BROKERS
+
+
 def fake_pulumi(tmp_path, monkeypatch, outputs: dict) -> None:
     """A `pulumi` on PATH that answers `stack output --json` as a deployed stack would."""
     import json
