@@ -30,7 +30,8 @@ def ours(settings: Settings, platform: Platform) -> Built:
 
 
 def existing(settings: Settings, platform: Platform) -> Built:
-    return Built(Queue(pulumi.Output.from_input(",".join(settings.kafka.bootstrap_servers or ()))))
+    # Settings refuse `existing` without bootstrap servers.
+    return Built(Queue(pulumi.Output.from_input(",".join(settings.kafka.bootstrap_servers))))
 
 
 QUEUES: dict[str, Callable[[Settings, Platform], Built]] = {OWN_BROKERS: ours, "existing": existing}

@@ -6,6 +6,7 @@
 # The stack defaults to $STACK, else dev.
 set -euo pipefail
 
+OWN_BROKERS=ours         # kafka.provider's default, whose brokers the stack runs (components/settings)
 PULUMI_VERSION=3.272.0   # the CLI of the same release as the pinned Python SDK (requirements.txt)
 
 main() {
@@ -163,7 +164,8 @@ MSG
 check_downloads() {
   local stack=$1 product url products=(logstash)
   # Kafka only where the stack installs it: on its own brokers (kafka.provider ours, the default).
-  [[ $(pulumi config get --path kafka.provider --stack "$stack" 2>/dev/null || echo ours) != ours ]] || products=(kafka logstash)
+  [[ $(pulumi config get --path kafka.provider --stack "$stack" 2>/dev/null || echo $OWN_BROKERS) != "$OWN_BROKERS" ]] \
+    || products=(kafka logstash)
   for product in "${products[@]}"; do
     url=$(pulumi config get --path "$product.downloadUrl" --stack "$stack" 2>/dev/null) \
       || url=$(.venv/bin/python -c "from components.settings import keys; print(keys.KEYS['$product']['downloadUrl'].default)")
@@ -220,7 +222,7 @@ TUNNELS=()
 tunnels() {
   local stack=$1 key target port i endpoints
   # A Kafka the user runs (kafka.provider existing) is dialled as given: operatorBootstrap is its address.
-  [[ $(pulumi stack output kafkaProvider --stack "$stack" 2>/dev/null || echo ours) == ours ]] || return 0
+  [[ $(pulumi stack output kafkaProvider --stack "$stack" 2>/dev/null || echo $OWN_BROKERS) == "$OWN_BROKERS" ]] || return 0
   key="$HOME/.ssh/kafka-pipeline-$stack.pem"
   if pulumi stack output sshPrivateKey --stack "$stack" >/dev/null 2>&1; then
     (umask 077 && mkdir -p "$HOME/.ssh" && pulumi stack output --show-secrets sshPrivateKey --stack "$stack" >"$key")

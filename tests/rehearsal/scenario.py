@@ -15,6 +15,7 @@ from kafka.errors import KafkaError
 from components.logstash.parse import parse
 from components import kafka_server, releases
 from components.platform import local, sizes
+from components.queues import BROKER
 from components.settings import OWN_BROKERS, group_id, producer_topic
 from components.stages import kafka as kafka_stage
 from components.stages import pipeline_files
@@ -27,8 +28,6 @@ from tests.rehearsal import mirror
 from tests.rehearsal.workspace import Workspace
 
 WORK = Path("/var/tmp/kafka-pipeline-rehearsal")
-# The broker component's name in __main__.py: its hosts are kafka-server, kafka-server-2, ...
-BROKER = "kafka-server"
 
 FIRST_EVENT_TIMEOUT_S = 300
 
