@@ -51,7 +51,8 @@ $(VENV)/.requirements-dev: requirements-dev.txt $(VENV)/.requirements
 test: dev-deps jars
 	$(PY) -m pytest --durations=15
 
-# Python only: config, stages, shellcheck and the program under mocks.
+# No root, no broker: config, stages, shellcheck, the program under mocks, and the README's config
+# examples applied through scripts/pulumi.sh with the real CLI (it installs the CLI when missing).
 unit: dev-deps
 	$(PY) -m pytest -m "not integration"
 

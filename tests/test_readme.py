@@ -13,7 +13,8 @@ import pytest
 from tests.settings import make
 from tests.rehearsal.workspace import ROOT, Workspace
 
-pytestmark = pytest.mark.integration
+# Needs no broker and no root, so it runs in `make unit`; `make mutate` leaves it out (a CLI per command).
+pytestmark = pytest.mark.cli
 
 COMMAND = re.compile(r"^(scripts/pulumi\.sh config (?:set|rm) .*?)(?:\s+#.*)?$")
 

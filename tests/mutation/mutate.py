@@ -48,7 +48,7 @@ pytest_add_cli_args_test_selection=
     tests
 pytest_add_cli_args=
     -m
-    not integration
+    not integration and not cli
     -p
     no:cacheprovider
 # A mutant that loops forever (the reader's skip() not advancing) is stopped after
