@@ -125,7 +125,7 @@ def _kafka(values: Mapping[str, Any], providers: Mapping[str, Any], raw: Mapping
                           f"{mode} needs one of the releases {', '.join(allowed)}")
     if brokers == 3 and mode != "kraft":
         raise ConfigError("kafka.brokers", brokers, "a 3-broker cluster is offered in kraft mode only")
-    return _build(KafkaSettings, values, topics=_topics(values["topics"], brokers), provider=provider)
+    return _build(KafkaSettings, values, topics=_topics(values["topics"], brokers))
 
 
 def refuse_downgrade(deployed: Any, chosen: str) -> None:

@@ -116,6 +116,14 @@ def scores(results: dict[str, int | None], known: dict[str, str]) -> tuple[dict[
     return by_package, survivors
 
 
+def stale(results: dict[str, int | None], known: dict[str, str]) -> list[str]:
+    """Listed equivalents the tests kill, or mutmut no longer makes: a change to a function renumbers
+    its mutants, so its entries now name other mutants and must be read again."""
+    mutated = {package_of(m) for m in results}   # a run --only one package knows no other's mutants
+    return sorted(name for name in known if package_of(name) in mutated
+                  and (name not in results or results[name] in KILLED | TIMEOUT))
+
+
 def read_results(mutants: Path) -> dict[str, int | None]:
     results: dict[str, int | None] = {}
     for meta in mutants.rglob("*.py.meta"):
@@ -135,6 +143,10 @@ def prepare(work: Path, only: list[str], fresh: bool) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         if (ROOT / name).is_file():
             shutil.copy2(ROOT / name, target)
+    # mutmut 3.8.1 records which tests reach which function only for tests it has not seen: an old
+    # test that reaches a new function (a helper split out of one it called) is left unmapped, and
+    # that function's mutants then survive untested. Its stats are collected afresh every run.
+    (work / "mutants" / "mutmut-stats.json").unlink(missing_ok=True)
     globs = [f"{p}/*" if not p.endswith(".py") else p for p in only]
     (work / "setup.cfg").write_text(SETUP.format(only="\n".join(f"    {g}" for g in globs)))
     venv = work / ".venv"
@@ -148,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--children", type=int, default=2, help="mutants tested at once")
     p.add_argument("--fresh", action="store_true", help="forget earlier results")
     p.add_argument("--survivors", action="store_true",
-                   help="test again only the mutants that survived last time (after adding tests)")
+                   help="test again only the mutants that survived or no test reached last time (after adding tests)")
     args = p.parse_args(argv)
     only = args.only or list(PACKAGES)
     work = WORK
@@ -156,12 +168,15 @@ def main(argv: list[str] | None = None) -> int:
     mutmut = ROOT / ".venv" / "bin" / "mutmut"
     # mutmut re-tests a function whose code changed, not one whose tests did: after new tests,
     # --survivors runs the last survivors again against them.
-    again = [m for m, code in read_results(work / "mutants").items() if code in SURVIVED] if args.survivors else []
+    # So do the mutants no test reached then (mutmut's 33).
+    again = ([m for m, code in read_results(work / "mutants").items() if code not in KILLED | TIMEOUT]
+             if args.survivors else [])
     run = subprocess.run([str(mutmut), "run", "--max-children", str(args.children), *again], cwd=work)
     if run.returncode != 0:
         print(f"mutate: mutmut stopped ({run.returncode}); its output is above", file=sys.stderr)
         return run.returncode
-    by_package, survivors = scores(read_results(work / "mutants"), equivalents())
+    results, known = read_results(work / "mutants"), equivalents()
+    by_package, survivors = scores(results, known)
     print("\nmutation score per package (killed or timed out / tested; equivalents apart):")
     for package, s in sorted(by_package.items()):
         mark = "meets" if s.ratio >= GOAL else "below"
@@ -171,8 +186,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{len(survivors)} surviving mutants (see one: cd {work} && .venv/bin/mutmut show NAME):")
         for name in survivors:
             print(f"  {name}")
+    outdated = stale(results, known)
+    if outdated:
+        print(f"\n{len(outdated)} listed equivalents are killed or gone (renumbered: read {EQUIVALENT.name} again):")
+        for name in outdated:
+            print(f"  {name}")
     counts = Counter(package_of(m) for m in survivors)
-    return 0 if all(by_package[p].ratio >= GOAL for p in by_package) and not counts else 1
+    return 0 if all(by_package[p].ratio >= GOAL for p in by_package) and not counts and not outdated else 1
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """`make mutate`'s arithmetic: mutants are scored by package, equivalents apart, survivors named."""
-from tests.mutation.mutate import PACKAGES, Score, equivalents, package_of, scores
+from tests.mutation.mutate import PACKAGES, Score, equivalents, package_of, scores, stale
 
 
 def test_mutants_belong_to_the_packages_with_a_goal():
@@ -21,3 +21,12 @@ def test_a_score_counts_kills_and_timeouts_against_survivors_and_leaves_equivale
 
 def test_every_listed_equivalent_gives_its_reason():
     assert equivalents() and all(reason for reason in equivalents().values())
+
+
+def test_an_equivalent_the_tests_kill_or_mutmut_no_longer_makes_is_named_stale():
+    results = {"components.stages.a.x_f__mutmut_1": 0, "components.stages.a.x_f__mutmut_2": 1,
+               "components.stages.a.x_f__mutmut_3": 24}
+    known = {f"components.stages.a.x_f__mutmut_{n}": "why" for n in (1, 2, 3, 4)} | {
+        "components.settings.b.x_g__mutmut_1": "a package this run did not mutate"}
+    assert stale(results, known) == ["components.stages.a.x_f__mutmut_2", "components.stages.a.x_f__mutmut_3",
+                                     "components.stages.a.x_f__mutmut_4"]

@@ -273,11 +273,31 @@ def test_the_same_or_a_newer_release_or_a_stack_never_deployed_goes_ahead(deploy
      "(pulumi config set aws:region ap-northeast-2)"),
     (dict(raw={"platform": "local", "sshCidrs": ["bad"]}, region=None, with_ssh=False),
      "invalid config sshCidrs[0] = 'bad': expected an IPv4 or IPv6 CIDR such as 203.0.113.7/32"),
+    # A Kafka the user runs (kafka.provider existing): what it needs, and what applies to ours only.
+    (dict(raw={"kafka": {"provider": "existing"}}),
+     "invalid config kafka.bootstrapServers = None: required with kafka.provider existing: your Kafka's bootstrap "
+     "servers, e.g. pulumi config set --path 'kafka.bootstrapServers[0]' kafka-1.example.org:9092"),
+    (dict(raw={"kafka": {"provider": "existing", "bootstrapServers": ["k:9092"], "heapMb": 2048}}),
+     "invalid config kafka.heapMb = 2048: applies to our own brokers only; with kafka.provider existing the stack "
+     "creates no broker: remove it"),
+    (dict(raw={"kafka": {"provider": "existing", "bootstrapServers": ["k:9092"],
+                         "topics": [{"name": "twitter", "replicationFactor": 3}]}}),
+     "invalid config kafka.topics[0].replicationFactor = 3: applies to topics our brokers create; with "
+     "kafka.provider existing your topics exist already: remove it"),
+    (dict(raw={"kafka": {"bootstrapServers": ["k:9092", "k2:9092"]}}),
+     "invalid config kafka.bootstrapServers = ['k:9092', 'k2:9092']: only with kafka.provider existing (this "
+     "stack's provider is ours, whose brokers it creates and knows): remove it, or set kafka.provider existing"),
 ])
 def test_refusals_in_full(kw, message):
     with pytest.raises(ConfigError) as error:
         settings(**kw)
     assert str(error.value) == message
+
+
+def test_the_provider_chosen_is_the_one_kept():
+    existing = settings({"kafka": {"provider": "existing", "bootstrapServers": ["k:9092"]}})
+    assert (existing.kafka.provider, existing.kafka.bootstrap_servers) == ("existing", ("k:9092",))
+    assert settings().kafka.provider == "ours"
 
 
 def test_a_local_stack_keeps_the_ssh_cidrs_it_is_given_and_an_aws_stack_has_no_local_part():
