@@ -6,7 +6,7 @@ from components.queues import QUEUES
 from components.registries import PLUGINS
 from components.logstash_consumer import LogstashConsumer, LogstashConsumerArgs
 from components.logstash_producer import LogstashProducer, LogstashProducerArgs
-from components.stages import kafka as kafka_stage
+from components.stages import kafka as kafka_stage, logstash as logstash_stage
 from components.tags import tags
 
 
@@ -78,7 +78,8 @@ brokers = {} if kafka is None else pulumi.Output.all(kafka.addresses, kafka.priv
     f"broker-{n}": access.host("broker", address, privateIp=ip, operatorPort=kafka_stage.operator_port(n))
     for n, (address, ip) in enumerate(zip(*v), 1)})
 logstash_hosts = {f"{role}-{student}" if student else role: host.address.apply(
-    lambda address, r=role, s=student: access.host(r, address, **({"student": s} if s else {})))
+    lambda address, r=role, s=student: access.host(r, address, monitoringPort=logstash_stage.API_PORT,
+                                                  **({"student": s} if s else {})))
     for student, pair in pipelines.items() for role, host in zip(("producer", "consumer"), pair)}
 pulumi.export("hosts", pulumi.Output.all(brokers, pulumi.Output.all(**logstash_hosts)).apply(lambda v: {**v[0], **v[1]}))
 

@@ -55,7 +55,7 @@ main() {
     tunnel) tunnel "$stack" ;;
     status)
       tunnels "$stack"
-      .venv/bin/python scripts/status.py --stack "$stack"
+      .venv/bin/python scripts/status.py --stack "$stack" --known-hosts "$HOME/.ssh/kafka-pipeline-$stack.known_hosts" "$@"
       ;;
   esac
 }
@@ -221,12 +221,9 @@ outputs() {
 TUNNELS=()
 tunnels() {
   local stack=$1 key target port i endpoints
+  key=$(save_key "$stack")
   # A Kafka the user runs (kafka.provider existing) is dialled as given: operatorBootstrap is its address.
   [[ $(pulumi stack output kafkaProvider --stack "$stack" 2>/dev/null || echo $OWN_BROKERS) == "$OWN_BROKERS" ]] || return 0
-  key="$HOME/.ssh/kafka-pipeline-$stack.pem"
-  if pulumi stack output sshPrivateKey --stack "$stack" >/dev/null 2>&1; then
-    (umask 077 && mkdir -p "$HOME/.ssh" && pulumi stack output --show-secrets sshPrivateKey --stack "$stack" >"$key")
-  fi
   local identity=()
   [[ -s $key ]] && identity=(-i "$key")
   # "user@address port" per broker.
@@ -247,6 +244,16 @@ sys.exit(0 if brokers else 1)' 2>/dev/null) \
       sleep 1
     done
   done <<<"$endpoints"
+}
+
+# save_key STACK: the stack's generated SSH key, written owner-only where the hosts output points
+# (sshKey); prints its path. A stack on the operator's own key (sshPublicKey) has none to write.
+save_key() {
+  local key="$HOME/.ssh/kafka-pipeline-$1.pem"
+  if pulumi stack output sshPrivateKey --stack "$1" >/dev/null 2>&1; then
+    (umask 077 && mkdir -p "$HOME/.ssh" && pulumi stack output --show-secrets sshPrivateKey --stack "$1" >"$key")
+  fi
+  echo "$key"
 }
 
 # smoke STACK: open the tunnels, send a canary into every partition of the topic and read each back

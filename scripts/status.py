@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """A live view of a running pipeline, for the instructor: per topic its end offsets and events/s,
-per consumer group its lag and members, one row per student in a class, and each broker's health.
+per consumer group its lag and members, one row per student in a class, each broker's health, and
+each Logstash pipeline's events in and out, queue, last event out and failed reloads (read from
+Logstash's loopback-only monitoring API through the operator's SSH).
 
     make status                                        # opens the tunnels, refreshes every 2 s, Ctrl-C quits
     python scripts/status.py --bootstrap localhost:9094 [--topics a,b] [--students '{"ana": "t-ana"}']
     python scripts/status.py --once | --json           # one snapshot, as tables or as JSON
 
-Bootstrap, topics and students default to the stack outputs (operatorBootstrap, topics, and students
-in a class; a stack without students shows its one pipeline's topic and group).
+Bootstrap, topics, students and hosts default to the stack outputs (operatorBootstrap, topics, hosts,
+and students in a class; a stack without students shows its one pipeline's topic and group).
 Reads metadata and offsets only: it joins no group and moves no offset.
 """
 from __future__ import annotations
@@ -19,6 +21,9 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
+
+import pipeline_stats
+from pipeline_stats import Pipeline, Unread
 
 # kafka.provider's value for brokers the stack runs (components/settings: OWN_BROKERS).
 OWN_BROKERS = "ours"
@@ -41,6 +46,8 @@ class Snapshot:
     ends: dict[str, int]         # topic -> sum of its partitions' end offsets
     partitions: dict[str, int]   # topic -> partition count
     groups: list[Group] = field(default_factory=list)
+    pipelines: list[Pipeline] = field(default_factory=list)
+    unread: list[Unread] = field(default_factory=list)
 
 
 def stack_outputs(stack: str | None) -> dict:
@@ -106,7 +113,44 @@ def rates(before: Snapshot | None, now: Snapshot) -> dict[str, float]:
     return {t: (now.ends[t] - before.ends.get(t, now.ends[t])) / (now.at - before.at) for t in now.ends}
 
 
-def render(now: Snapshot, rate: dict[str, float], students: dict[str, str]):
+def look(bootstrap: str, topics: list[str], brokers_expected: int | None, hosts: dict,
+         known_hosts: str | None) -> Snapshot:
+    """The cluster, then every Logstash host's pipelines."""
+    now = take(bootstrap, topics, brokers_expected)
+    now.pipelines, now.unread = pipeline_stats.read(hosts, known_hosts)
+    return now
+
+
+def ago(seconds: float) -> str:
+    return f"{seconds:.0f}s ago" if seconds < 120 else f"{seconds / 60:.0f}m ago"
+
+
+def pipelines_table(now: Snapshot, rate: dict[tuple[str, str], tuple[float, float]],
+                    last_out: dict[tuple[str, str], float]):
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title="Logstash pipelines", title_justify="left")
+    for column, justify in (("host", "left"), ("student", "left"), ("pipeline", "left"), ("in/s", "right"),
+                            ("out/s", "right"), ("events out", "right"), ("queued", "right"),
+                            ("last out", "right"), ("reload failures", "left")):
+        table.add_column(column, justify=justify)
+    rows = [(p.host, p) for p in now.pipelines] + [(u.host, u) for u in now.unread]
+    for _, p in sorted(rows, key=lambda r: (r[1].student or "", r[1].role, r[0])):
+        if isinstance(p, Unread):
+            table.add_row(p.host, p.student or "-", "-", "-", "-", "-", "-", "-", f"[red]no answer: {escape(p.error)}[/]")
+            continue
+        k = pipeline_stats.key(p)
+        in_rate, out_rate = rate.get(k, (0.0, 0.0))
+        failures = "0" if not p.reload_failures else f"[red]{p.reload_failures}: {escape(p.last_error or '?')}[/]"
+        table.add_row(p.host, p.student or "-", p.id, f"{in_rate:.1f}", f"{out_rate:.1f}", str(p.events_out),
+                      "-" if p.queued is None else str(p.queued),
+                      ago(now.at - last_out[k]) if k in last_out else "-", failures)
+    return table
+
+
+def render(now: Snapshot, rate: dict[str, float], students: dict[str, str],
+           pipeline_rate: dict | None = None, last_out: dict | None = None):
     from rich.console import Group as Stack
     from rich.table import Table
 
@@ -143,6 +187,8 @@ def render(now: Snapshot, rate: dict[str, float], students: dict[str, str]):
             table.add_row(name, topic, str(now.ends.get(topic, "-")), f"{rate.get(topic, 0):.1f}", str(lag),
                           "[green]reading[/]" if members else "[yellow]not connected[/]")
         parts.append(table)
+    if now.pipelines or now.unread:
+        parts.append(pipelines_table(now, pipeline_rate or {}, last_out or {}))
     return Stack(*parts)
 
 
@@ -151,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--bootstrap", help="host:port,... (default: pulumi stack output operatorBootstrap)")
     p.add_argument("--topics", help="comma-separated (default: pulumi stack output topics)")
     p.add_argument("--students", help='JSON {"name": "topic"} (default: from pulumi stack output students)')
+    p.add_argument("--hosts", help="JSON as the stack output hosts: the Logstash hosts to read (default: from it)")
+    p.add_argument("--known-hosts", help="the SSH known_hosts file for the stack's hosts (make status passes it)")
     p.add_argument("--stack")
     p.add_argument("--interval", type=float, default=2.0)
     shown = p.add_mutually_exclusive_group()
@@ -167,6 +215,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             # A stack without students is one pipeline: its rows are its topics' and groups'.
             students = {n: s["topic"] for n, s in (outputs.get("students") or {}).items()}
+        hosts = json.loads(args.hosts) if args.hosts is not None else outputs.get("hosts") or {}
     except (RuntimeError, ValueError) as error:
         print(f"FAIL: {error}", file=sys.stderr)
         return 1
@@ -178,18 +227,21 @@ def main(argv: list[str] | None = None) -> int:
     from rich.live import Live
 
     try:
-        now = take(bootstrap, topics, expected)
+        now = look(bootstrap, topics, expected, hosts, args.known_hosts)
         if args.json:
             print(json.dumps(asdict(now), indent=2))
             return 0
         if args.once:
             Console().print(render(now, {}, students))
             return 0
+        last_out: dict[tuple[str, str], float] = {}
         with Live(render(now, {}, students), refresh_per_second=4, screen=False) as live:
             while True:
                 time.sleep(args.interval)
-                before, now = now, take(bootstrap, topics, expected)
-                live.update(render(now, rates(before, now), students))
+                before, now = now, look(bootstrap, topics, expected, hosts, args.known_hosts)
+                last_out = pipeline_stats.last_out(before.pipelines, now.pipelines, last_out)
+                live.update(render(now, rates(before, now), students,
+                                   pipeline_stats.rates(before.pipelines, now.pipelines), last_out))
     except KafkaError as error:
         print(f"FAIL: cannot read the cluster at {bootstrap}: {error!r} (are the tunnels open? make status does it)",
               file=sys.stderr)

@@ -170,7 +170,10 @@ def test_every_host_is_exported_as_data_and_each_command_is_built_from_it(dev):
     assert dev.value("sshBroker") == [ssh["broker-1"]]
     assert dev.value("kafkaTunnels") == [f"{ssh['broker-1']} -N -L 9094:localhost:9094"]
     assert (dev.value("sshProducer"), dev.value("sshConsumer")) == (ssh["producer"], ssh["consumer"])
-    assert [hosts[n]["role"] for n in ("producer", "consumer")] == ["producer", "consumer"]
+    # A Logstash host says where its monitoring API listens on its loopback (make status reads it by SSH).
+    assert {n: hosts[n] for n in ("producer", "consumer")} == {
+        n: {"role": n, "address": hosts[n]["address"], "user": "admin", "sshKey": "~/.ssh/kafka-pipeline-dev.pem",
+            "monitoringPort": 9600} for n in ("producer", "consumer")}
 
 
 def test_a_class_exports_each_students_hosts_by_name_with_the_student(monkeypatch):

@@ -23,6 +23,10 @@ UNIT_FILE = "/etc/systemd/system/logstash.service"
 # here, the check of our consumer pipeline took 5.3 s instead of 10.5 s.
 CHECK_HEAP_MB = 384
 CHECK_JAVA_OPTS = f"-Xms128m -Xmx{CHECK_HEAP_MB}m -XX:TieredStopAtLevel=1 -Djruby.compile.mode=OFF"
+# Logstash's monitoring API, on the host's loopback only: make status reads it through the operator's
+# SSH. One port, not Logstash's default range (9600-9700), so the operator's tools know where it is.
+API_HOST = "127.0.0.1"
+API_PORT = 9600
 # Logstash's own default, written out: the most disk the consumer's backlog may take (16 GiB volumes).
 QUEUE_MAX_BYTES = "1024mb"
 # Elastic's signing key (https://artifacts.elastic.co/GPG-KEY-elasticsearch).
@@ -70,6 +74,8 @@ def heap_mb(settings: Settings, facts: Facts) -> int:
 
 def logstash_yml(role: str) -> dict[str, object]:
     return {
+        "api.http.host": API_HOST,
+        "api.http.port": API_PORT,
         "path.data": DATA_DIR,
         "path.logs": LOG_DIR,
         # Our serializer escapes quotes and backslashes; Logstash reads them back only with this on.
@@ -96,7 +102,9 @@ QUEUES: dict[str, dict[str, object]] = {
 
 def yaml_lines(values: dict[str, object]) -> str:
     def scalar(value: object) -> str:
-        return ("true" if value else "false") if isinstance(value, bool) else f'"{value}"'
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value) if isinstance(value, int) else f'"{value}"'
     return "".join(f"{k}: {scalar(v)}\n" for k, v in sorted(values.items()))
 
 

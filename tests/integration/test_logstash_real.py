@@ -35,6 +35,7 @@ from tests.integration.broker import Cluster
 from tests.integration.flow import PIPELINE_STAGE
 from tests.integration.jvm import rooted
 from tests.integration.logstash import WORK, Logstash, errors, install, printed_events, rubydebug_events, started
+from tests.scripts.loader import load
 from tests.settings import make
 
 pytestmark = pytest.mark.integration
@@ -164,6 +165,19 @@ def test_generator_to_rubydebug_every_event_once_with_its_kafka_metadata(cluster
     assert set(printed) == expected and set(printed.values()) == {1}
     shown = [e for e in rubydebug_events(consumer.output()) if e.get("topic") == "lsr-gen"]
     assert {e["consumer_group"] for e in shown} == {"lsr-gen"} and {e["sensor"] for e in shown} == {"lab-1"}
+
+    # What make status reads on the host (through SSH there): Logstash's API on the host's loopback,
+    # at the port the rendered logstash.yml gives it.
+    stats = load("pipeline_stats")
+
+    def consumer_pipelines():
+        asked = cluster.net.run("consumer", ["curl", "-fsS", f"http://127.0.0.1:{logstash_stage.API_PORT}"
+                                                             f"{stats.STATS_PATH}"], timeout=30)
+        assert asked.returncode == 0, asked.stderr
+        return [(p.id, p.events_in, p.events_out, p.queued, p.reload_failures)
+                for p in stats.parse("consumer", {"role": "consumer"}, asked.stdout, 0.0)]
+    # The counters follow the batch a moment after its events are printed.
+    wait_until("the API counting every event in and out", lambda: consumer_pipelines() == [("main", 300, 300, 0, 0)], 30)
 
 
 def test_a_consumer_killed_holding_a_backlog_its_sink_had_not_printed_prints_all_of_it_after_a_restart(

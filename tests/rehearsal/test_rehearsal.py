@@ -8,7 +8,9 @@ Needs Linux, root, systemd-nspawn, debootstrap (installed when missing) and the 
 the command and tls plugins on PATH."""
 from __future__ import annotations
 
+import json
 import random
+import socket
 import time
 
 import pytest
@@ -50,6 +52,13 @@ def ttl_elapse_after_start(remote) -> int:
     return _bus_us(remote, _TIMER) - userspace_start_us(remote)
 
 
+def answers(address: str, port: int) -> bool:
+    """Whether a TCP connection from this machine to a host's bridge address is accepted."""
+    with socket.socket() as s:
+        s.settimeout(3)
+        return s.connect_ex((address, port)) == 0
+
+
 def test_one_broker_from_nothing_to_nothing(capsys):
     with Rehearsal("rehearsal", "10.214.201.0/24") as r:
         r.ws.up()
@@ -66,6 +75,19 @@ def test_one_broker_from_nothing_to_nothing(capsys):
 
         smoke = r.ws.script("smoke", r.ws.stack)
         assert smoke.stdout.strip().startswith("OK"), smoke.stdout + smoke.stderr
+
+        # make status reads each Logstash pipeline through the operator's SSH, from an API that
+        # answers on the host's loopback only.
+        status = r.ws.script("status", r.ws.stack, "--json")
+        shown = json.loads(status.stdout)
+        assert shown["unread"] == [], shown["unread"]
+        pipelines = {(p["host"], p["id"]): p for p in shown["pipelines"]}
+        assert sorted(pipelines) == [("consumer", "main"), ("producer", "main")], status.stdout
+        assert all(p["events_out"] > 0 and p["reload_failures"] == 0 for p in pipelines.values()), pipelines
+        api = r.ws.outputs()["hosts"]["consumer"]["monitoringPort"]
+        consumer.run(f"curl -fsS -o /dev/null http://127.0.0.1:{api}/")
+        assert answers(consumer.address, 22) and not answers(consumer.address, api), \
+            "Logstash's API answers beyond the host's loopback (or the probe sees no open port)"
 
         runs_before = {name: len(remote.stage_runs()) for name, remote in remotes.items()}
         r.ws.up("--expect-no-changes")

@@ -3,23 +3,14 @@ student's lag and whether their consumer is reading. (The figures themselves aga
 tests/integration/test_integration_status.py.)"""
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "status.py"
+from tests.scripts.loader import load
 
 
 @pytest.fixture(scope="module")
 def status():
-    spec = importlib.util.spec_from_file_location("status_script", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up while being made
-    spec.loader.exec_module(module)
-    yield module
-    del sys.modules[spec.name]
+    return load("status")
 
 
 def rows(table) -> list[list[str]]:

@@ -75,8 +75,9 @@ def test_a_pinned_checksum_is_the_one_for_the_hosts_architecture(make_settings, 
 
 def test_logstash_yml_in_full(make_settings):
     # No automatic reload (the stage checks a pipeline before it restarts Logstash), no ECS field
-    # renaming (events keep the fields the tutorial shows), logs and data off /tmp.
-    common = ('config.reload.automatic: false\nconfig.support_escapes: true\npath.data: "/var/lib/logstash"\n'
+    # renaming (events keep the fields the tutorial shows), logs and data off /tmp, the monitoring API
+    # on loopback at one known port (make status reads it through SSH).
+    common = ('api.http.host: "127.0.0.1"\napi.http.port: 9600\nconfig.reload.automatic: false\nconfig.support_escapes: true\npath.data: "/var/lib/logstash"\n'
               'path.logs: "/var/log/logstash"\npipeline.ecs_compatibility: "disabled"\n')
     yml = {role: files(logstash.plan(make_settings(), Facts(role=role)))["/etc/logstash/logstash.yml"]
            for role in ("producer", "consumer")}
