@@ -82,3 +82,4 @@ jars: dev-deps
 bench: dev-deps jars
 	$(PY) tests/bench/bench.py
 	$(PY) tests/bench/bench_program.py
+	$(PY) -m tests.bench.density

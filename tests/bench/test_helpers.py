@@ -63,3 +63,17 @@ def test_the_critical_chain_is_the_host_whose_stages_end_last():
     assert last == ("  critical path: up -> broker-1's host ready at 20s -> base (1s) -> java (11s) "
                     "-> topics (7s) -> first event at the consumer at 64s")
 
+
+
+def test_the_density_bench_runs_one_pipeline_per_student_each_from_its_own_rendered_file(tmp_path):
+    from tests.bench import density
+    names = density.students(3)
+    text = density.pipelines_yml(tmp_path, "consumer", names)
+    folder = tmp_path / "etc" / "logstash" / "conf.d"
+    assert text == "".join(f'- pipeline.id: {n}\n  path.config: "{folder}/{n}.conf"\n  pipeline.workers: 1\n'
+                           for n in names)
+    settings = density.settings_for(3)
+    assert settings.students == tuple(names)
+    topics = {n: sink.plan(settings, Facts(role="consumer", bootstrap="b:9092", student=n)).files[0].content
+              for n in names}
+    assert all(f'"twitter-{n}"' in conf for n, conf in topics.items()), "each student's pipeline reads its own topic"
