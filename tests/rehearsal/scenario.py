@@ -7,6 +7,7 @@ import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
@@ -310,21 +311,28 @@ def keep_books(r: Rehearsal, remotes: dict[str, Remote], bootstrap: str, acked: 
 
 def printed_once_settled(consumer: Remote, expected: set[tuple[str, int, int]], quiet_s: float = 20,
                          timeout: float = 180, poll_s: float = 2) -> list[tuple[str, int, int]]:
-    """What the consumer's sink printed, read once it holds every expected event or has printed
-    nothing new for `quiet_s`. A committed offset says Logstash's input took the event into its queue,
-    not that the output printed it: after a backlog (a consumer host rebooted, say) the last batches
-    are still on their way to the journal when the group has caught up. An event still absent once
-    the sink has gone quiet stays missing."""
+    """What the consumer's sink printed to its journal, read once settled (see `settled`)."""
+    return settled(lambda: printed_events(consumer.run("sudo journalctl -u logstash -o cat --no-pager")),
+                   expected, quiet_s, timeout, poll_s)
+
+
+def settled(read: Callable[[], list], expected: set, quiet_s: float = 20, timeout: float = 180,
+            poll_s: float = 2) -> list:
+    """What a sink holds (`read`), read once it holds every expected event or has taken nothing new
+    for `quiet_s`. A committed offset says Logstash's input took the event into its queue, not that
+    the output wrote it: after a backlog (a consumer host rebooted, say) the last batches are still
+    on their way to the sink when the group has caught up. An event still absent once the sink has
+    gone quiet stays missing."""
     deadline = time.monotonic() + timeout
     last, quiet_since = -1, time.monotonic()
     while True:
-        printed = printed_events(consumer.run("sudo journalctl -u logstash -o cat --no-pager"))
-        if expected <= set(printed) or time.monotonic() > deadline:
-            return printed
-        if len(printed) != last:
-            last, quiet_since = len(printed), time.monotonic()
+        found = read()
+        if expected <= set(found) or time.monotonic() > deadline:
+            return found
+        if len(found) != last:
+            last, quiet_since = len(found), time.monotonic()
         elif time.monotonic() - quiet_since >= quiet_s:
-            return printed
+            return found
         time.sleep(poll_s)
 
 
