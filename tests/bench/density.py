@@ -49,8 +49,7 @@ def settings_for(n: int):
                  "consumer": {"sink": {"type": "stdout"}}})
 
 
-def pipelines_yml(root: Path, role: str, names: list[str]) -> str:
-    folder = rooted(root, logstash_stage.CONFIG_DIR)
+def pipelines_yml(folder: Path, names: list[str]) -> str:
     return "".join(f"- pipeline.id: {name}\n  path.config: \"{folder}/{name}.conf\"\n  pipeline.workers: {WORKERS}\n"
                    for name in names)
 
@@ -63,7 +62,7 @@ def start(cluster: Cluster, home: Path, role: str, settings, names: list[str]) -
         facts = Facts(role=role, bootstrap=bootstrap_servers((cluster.net.ip["broker"],)), student=name)
         (folder / f"{name}.conf").write_text(PIPELINE_STAGE[role].plan(settings, facts).files[0].content)
     process = Logstash(cluster.net, home, root, role, "", heap_mb=HEAP_MB,
-                       pipelines_yml=pipelines_yml(root, role, names))
+                       pipelines_yml=pipelines_yml(folder, names))
     return process.start()
 
 
@@ -91,15 +90,16 @@ def measure(home: Path, n: int, seconds: float) -> dict[str, tuple[int, int]]:
         for process in running:
             for name in names:
                 process.wait_started(name, timeout=600)
-        deadline, lowest = time.monotonic() + seconds, {}
+        # Per role: the highest RSS and the lowest heap in use seen.
+        deadline, figures = time.monotonic() + seconds, {}
         while time.monotonic() < deadline:
             for process in running:
                 rss, heap, count = sample(cluster, process)
                 assert count == n, f"{process.host}: {count} pipelines running, not {n}"
-                low_rss, low_heap = lowest.get(process.host, (0, heap))
-                lowest[process.host] = (max(low_rss, rss), min(low_heap, heap))
+                top_rss, low_heap = figures.get(process.host, (0, heap))
+                figures[process.host] = (max(top_rss, rss), min(low_heap, heap))
             time.sleep(2)
-        return lowest
+        return figures
     finally:
         for process in running:
             process.kill()

@@ -68,8 +68,8 @@ def test_the_critical_chain_is_the_host_whose_stages_end_last():
 def test_the_density_bench_runs_one_pipeline_per_student_each_from_its_own_rendered_file(tmp_path):
     from tests.bench import density
     names = density.students(3)
-    text = density.pipelines_yml(tmp_path, "consumer", names)
     folder = tmp_path / "etc" / "logstash" / "conf.d"
+    text = density.pipelines_yml(folder, names)
     assert text == "".join(f'- pipeline.id: {n}\n  path.config: "{folder}/{n}.conf"\n  pipeline.workers: 1\n'
                            for n in names)
     settings = density.settings_for(3)
