@@ -48,12 +48,27 @@ create() {
     echo "# no DNS: this host reaches only its bridge's services" >"$ROOT/etc/resolv.conf"
   fi
   printf 'Acquire::http::Proxy "%s";\n' "$PROXY_URL" >"$ROOT/etc/apt/apt.conf.d/01proxy"
+  operator_sshd
   chroot "$ROOT" useradd --create-home --shell /bin/bash --groups sudo "$USER_NAME"
   printf '%s ALL=(ALL) NOPASSWD:ALL\n' "$USER_NAME" >"$ROOT/etc/sudoers.d/90-cloud-user"
   chmod 0440 "$ROOT/etc/sudoers.d/90-cloud-user"
   echo "$ADDRESS" >"$MACHINE_DIR/address"
   configure
   touch "$MACHINE_DIR/.complete"
+}
+
+# This machine (the bridge's gateway) is the only caller these hosts have while they boot, and the
+# Pulumi engine dials them several at a time. OpenSSH 9.8 and later shut an address out for
+# minutes after failed or abandoned logins (PerSourcePenalties): one early refusal turned every
+# following dial into "connection reset" and failed every stage. The gateway is exempt where sshd
+# knows the option (Debian 12's 9.2 does not, and refuses unknown keywords); everyone else keeps
+# the penalties. VERBOSE logs the key each login offers, so a refused login says why.
+operator_sshd() {
+  local conf=$ROOT/etc/ssh/sshd_config.d/50-operator.conf
+  echo "LogLevel VERBOSE" >"$conf"
+  if chroot "$ROOT" /usr/sbin/sshd -t -o "PerSourcePenaltyExemptList=$GATEWAY" 2>/dev/null; then
+    echo "PerSourcePenaltyExemptList $GATEWAY" >>"$conf"
+  fi
 }
 
 # A machine that does not come up is stopped and removed: the engine records no resource for a

@@ -211,17 +211,31 @@ LOGIN_UNITS = ("ssh", "systemd-user-sessions", "systemd-logind", "init.scope")
 
 
 def login_report(bridge: str, machines: dict[str, str], lines: int = 40) -> str:
-    """Each host's journal about logins and its console's tail, read from this machine's side: a
-    host that refuses SSH can still say why."""
+    """Each host's journal about logins, the key it lets in and its console's tail, read from this
+    machine's side: a host that refuses SSH can still say why. The first lines are the ones that
+    tell: sshd repeats its "drop connection ... penalty" line every few seconds afterwards, so those
+    are counted, not shown."""
     parts = []
     for host, machine in machines.items():
         folder = state_dir(bridge) / "machines" / machine
         units = [arg for unit in LOGIN_UNITS for arg in ("-u", unit)]
         journal = subprocess.run(["journalctl", "-D", str(folder / "rootfs" / "var" / "log" / "journal"), *units,
-                                  "-o", "short-precise", "--no-pager", "-n", str(lines)],
+                                  "-o", "short-precise", "--no-pager"],
                                  capture_output=True, text=True, timeout=60)
+        told, drops = login_lines(journal.stdout.splitlines())
+        shown = "\n".join(told[:lines] + ([f"... {len(told) - lines} more"] if len(told) > lines else []))
+        keys = subprocess.run(["ssh-keygen", "-lf", str(folder / "rootfs" / "home" / "admin" / ".ssh" / "authorized_keys")],
+                              capture_output=True, text=True)
         console = folder / "console.log"
         tail = console.read_text(errors="replace").splitlines()[-10:] if console.exists() else ["(no console log)"]
-        parts.append(f"--- {host} ({machine}): its login journal\n{journal.stdout.strip() or journal.stderr.strip()}\n"
+        parts.append(f"--- {host} ({machine}): its login journal ({drops} penalty drops not shown)\n"
+                     f"{shown or journal.stderr.strip()}\n"
+                     f"--- {host}: the key it lets in: {(keys.stdout or keys.stderr).strip()}\n"
                      f"--- {host}: its console's last lines\n" + "\n".join(tail))
     return "\n".join(parts)
+
+
+def login_lines(journal: list[str]) -> tuple[list[str], int]:
+    """The journal's lines without sshd's repeated penalty drops, and how many drops there were."""
+    told = [line for line in journal if "penalty:" not in line]
+    return told, len(journal) - len(told)

@@ -70,6 +70,22 @@ def test_start_returns_when_a_login_succeeds_even_on_a_slow_boot(machine):
     assert waited >= SLOW_SESSIONS_S, f"start returned after {waited:.1f}s, before the boot let users in"
 
 
+def test_failed_logins_from_the_operator_do_not_shut_it_out(machine, tmp_path):
+    """The engine dials a booting host several at a time; sshd's PerSourcePenalties would answer a
+    few refused logins from this machine's address by dropping every connection from it for a while
+    (CI: every stage failed with "connection reset"). The gateway is exempt, nobody else is."""
+    _, props, remote = machine
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(tmp_path / "stranger")], check=True)
+    stranger = hosts.Remote(remote.address, remote.user, tmp_path / "stranger")
+    # Each refused key is one failed authentication; OpenSSH enforces after 15 s of penalties (5 s each).
+    for _ in range(6):
+        assert stranger.call("true").returncode != 0
+    first = remote.call("cat /etc/hostname")
+    assert first.returncode == 0, f"the operator's own login after refused ones: {first.stderr.strip()}"
+    conf = Path(props["machine_dir"]) / "rootfs/etc/ssh/sshd_config.d/50-operator.conf"
+    assert f"PerSourcePenaltyExemptList {GATEWAY}" in conf.read_text().splitlines()
+
+
 def test_a_machine_that_does_not_come_up_is_removed_with_its_address(machine):
     """The engine records no resource for a failed create, so nothing would ever stop the machine:
     machine.sh must leave nothing running and the address must be free again."""
