@@ -29,6 +29,9 @@ class KafkaSettings:
     # Where the queue runs (a name in the queue registry) and, for a Kafka the user runs, its address.
     provider: str = "ours"
     bootstrap_servers: tuple[str, ...] | None = None
+    # Who may talk to the brokers (stages/kafka_listeners.SECURITY). Not a config key yet: the
+    # clients' side of sasl_ssl (logins, ACLs, Logstash's options) is still to come (issue 18).
+    security: str = "plaintext"
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ import itertools
 
 from components import releases
 from components.settings import Settings
+from components.stages.kafka_listeners import CLIENT_PORT, CONTROLLER_PORT, OPERATOR_PORT, TLS_DIR, listeners, operator_port
 from components.stages.plan import DOWNLOAD_CACHE, Facts, File, Plan, properties, service
 
 NAME = "kafka"
@@ -20,12 +21,6 @@ CONFIG = "/etc/kafka/server.properties"
 ENV_FILE = "/etc/kafka/kafka.env"
 UNIT_FILE = "/etc/systemd/system/kafka.service"
 DATA_DIR = f"{STATE_DIR}/data"
-CLIENT_PORT = 9092
-CONTROLLER_PORT = 9093
-# Bound to the broker's loopback and advertised as localhost: reachable only through an SSH tunnel.
-# Broker n listens on OPERATOR_PORT + n - 1, so one tunnel per broker gives the operator every
-# broker under the address it advertises, whichever one leads a partition.
-OPERATOR_PORT = 9094
 ZOOKEEPER_CONNECT = "127.0.0.1:2181"
 
 
@@ -103,19 +98,15 @@ def bootstrap_servers(brokers: tuple[str, ...]) -> str:
     return ",".join(f"{ip}:{CLIENT_PORT}" for ip in brokers)
 
 
-def operator_port(node_id: int) -> int:
-    return OPERATOR_PORT + node_id - 1
-
-
 def operator_bootstrap(brokers: int) -> str:
     """What the operator's tools dial once the tunnels are open."""
     return ",".join(f"localhost:{operator_port(n)}" for n in range(1, brokers + 1))
 
 
-def server_properties(settings: Settings, facts: Facts, data_dir: str = DATA_DIR) -> dict[str, object]:
+def server_properties(settings: Settings, facts: Facts, data_dir: str = DATA_DIR, tls_dir: str = TLS_DIR
+                      ) -> dict[str, object]:
     brokers = settings.kafka.brokers
     replicated = min(3, brokers)
-    operator = operator_port(facts.node_id)
     props: dict[str, object] = {
         "log.dirs": data_dir,
         "num.partitions": 1,
@@ -129,8 +120,7 @@ def server_properties(settings: Settings, facts: Facts, data_dir: str = DATA_DIR
         "unclean.leader.election.enable": False,
         "group.initial.rebalance.delay.ms": 0,
         "log.retention.hours": 168,
-        "advertised.listeners": f"PLAINTEXT://{facts.private_ip}:{CLIENT_PORT},OPERATOR://localhost:{operator}",
-        "inter.broker.listener.name": "PLAINTEXT",
+        **listeners(settings, facts, tls_dir),
     }
     if int(settings.kafka.version.split(".")[0]) >= 4:
         # Share groups (4.x) keep state in an internal topic that defaults to 3 replicas.
@@ -143,17 +133,12 @@ def server_properties(settings: Settings, facts: Facts, data_dir: str = DATA_DIR
             "node.id": facts.node_id,
             "controller.quorum.voters": ",".join(f"{i}@{ip}:{CONTROLLER_PORT}" for i, ip in enumerate(voters, 1)),
             "controller.listener.names": "CONTROLLER",
-            "listeners": (f"PLAINTEXT://{facts.private_ip}:{CLIENT_PORT},CONTROLLER://{facts.private_ip}:{CONTROLLER_PORT},"
-                          f"OPERATOR://127.0.0.1:{operator}"),
-            "listener.security.protocol.map": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,OPERATOR:PLAINTEXT",
         })
     else:
         props.update({
             "broker.id": facts.node_id,
             "zookeeper.connect": ZOOKEEPER_CONNECT,
             "zookeeper.connection.timeout.ms": 18000,
-            "listeners": f"PLAINTEXT://{facts.private_ip}:{CLIENT_PORT},OPERATOR://127.0.0.1:{operator}",
-            "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,OPERATOR:PLAINTEXT",
         })
     return props
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from components.settings import Settings, all_topics
 from components.stages.kafka import CLIENT_PORT, HOME
+from components.stages.kafka_listeners import on_broker_bootstrap
 from components.stages.plan import Facts, File, Plan
 
 NAME = "topics"
@@ -15,7 +16,7 @@ CLUSTER_TIMEOUT_S = 900
 
 
 def plan(settings: Settings, facts: Facts) -> Plan:
-    bootstrap = f"{facts.private_ip}:{CLIENT_PORT}"
+    bootstrap = on_broker_bootstrap(settings, facts)
     lines = "".join(" ".join(args) + "\n" for args in topic_commands(settings, bootstrap))
     brokers = facts.brokers or (facts.private_ip,)
     sizes = "".join(f"{t.name} {t.partitions}\n" for t in all_topics(settings))

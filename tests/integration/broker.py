@@ -23,7 +23,7 @@ from tests.integration.jvm import JVM_OPTS, Host, Process, log_config, rooted
 from tests.integration.netns import Network
 
 from components.settings import Settings
-from components.stages import kafka, topics, zookeeper
+from components.stages import kafka, kafka_listeners, topics, zookeeper
 from components.stages.plan import Facts, properties
 
 WORK = jars.HERE / ".work"
@@ -104,8 +104,13 @@ class Broker:
     def bootstrap(self) -> str:
         return kafka.bootstrap_servers((self.ip,))
 
+    @property
+    def tls_dir(self) -> Path:
+        return rooted(self.host.root, kafka_listeners.TLS_DIR)
+
     def render(self) -> str:
-        text = properties(self.config_of(self.settings, self.facts, data_dir=str(self.data_dir)))
+        extra = {"tls_dir": str(self.tls_dir)} if self.settings.kafka.security != "plaintext" else {}
+        text = properties(self.config_of(self.settings, self.facts, data_dir=str(self.data_dir), **extra))
         self.config.parent.mkdir(parents=True, exist_ok=True)
         self.config.write_text(text)
         return text
@@ -172,7 +177,8 @@ class Broker:
         self.process.stop()
 
     def topic_commands(self) -> list[list[str]]:
-        return topics.topic_commands(self.settings, self.bootstrap)
+        """As the topics stage runs them on the broker host (the loopback listener with sasl_ssl)."""
+        return topics.topic_commands(self.settings, kafka_listeners.on_broker_bootstrap(self.settings, self.facts))
 
     def create_topics(self) -> list[subprocess.CompletedProcess]:
         """Every argument list of the topics stage through Kafka's TopicCommand, on the broker host."""
@@ -202,8 +208,10 @@ class Cluster:
 
     def __init__(self, settings: Settings, tag: str = "it", subnet: str = "10.213.0",
                  config_of: Callable[..., dict[str, object]] = kafka.server_properties, work: Path = WORK,
-                 net: Network | None = None):
+                 net: Network | None = None, provision: Callable[["Broker"], None] | None = None):
         self.config_of = config_of
+        # What the deployment puts on the broker host besides the rendered files (its TLS material).
+        self.provision = provision
         self.settings = settings
         self.version = settings.kafka.version
         self.net = net or Network(tag, subnet)
@@ -223,6 +231,8 @@ class Cluster:
                 self.zookeeper.start()
             self.broker = Broker(self.net, self.settings, broker_host, self.cp, config_of=self.config_of)
             self.broker.render()
+            if self.provision:
+                self.provision(self.broker)
             self.broker.format()
             self.broker.start()
         except BaseException:
