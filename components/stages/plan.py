@@ -49,6 +49,9 @@ class Facts:
     bootstrap: str = ""
     node_id: int = 1
     student: str | None = None
+    # kafka.security sasl_ssl: the stack's secret from which every Kafka login's password is derived
+    # (stages/logins.password), so broker and clients agree without passing passwords around.
+    login_seed: Secret | None = None
 
 
 @dataclass(frozen=True)

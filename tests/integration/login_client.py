@@ -12,6 +12,7 @@ import sys
 import time
 
 from kafka import KafkaConsumer, KafkaProducer
+from kafka.errors import TopicAuthorizationFailedError
 
 from components.stages.kafka_listeners import SCRAM
 
@@ -45,6 +46,11 @@ def consume(spec: dict) -> list[str]:
         while len(seen) < spec["ids"] and time.monotonic() < deadline:
             for records in consumer.poll(timeout_ms=1000).values():
                 seen.extend(r.value.decode() for r in records)
+            # kafka-python raises the broker's metadata refusal of a subscribed topic only inside
+            # its metadata listener, where it is logged and dropped: ask the metadata it keeps.
+            refused = consumer._client.cluster.unauthorized_topics & {spec["topic"]}
+            if refused:
+                raise TopicAuthorizationFailedError(refused)
     finally:
         consumer.close()
     return seen

@@ -1,39 +1,48 @@
-"""kafka.security sasl_ssl, the broker's side, on a real KRaft broker of the default release
-started with the server.properties we render: clients log in with SCRAM-SHA-512 over TLS and do
-only what their ACLs allow; the client port refuses plaintext and wrong passwords; brokers' own
-listeners take only a certificate from the stack's authority; the loopback operator listener needs
-no login. The broker's refusals are asserted by the error Kafka sends, not by a timeout.
-
-The logins and ACLs are made here with Kafka's own ConfigCommand and AclCommand over the operator
-listener, as a stage on the broker will make them (issue 18: not built yet)."""
+"""kafka.security sasl_ssl on a real KRaft broker of the default release, started with the
+server.properties we render, its logins and grants made by the logins stage's own script (run in
+the broker's namespace with Kafka's ConfigCommand and AclCommand behind the launchers it calls):
+each student's producer and consumer log in with SCRAM-SHA-512 over TLS and do only what their
+grants allow; the client port refuses plaintext and wrong passwords; the brokers' own listener takes
+only a certificate from the stack's authority; a student removed from the class loses login and
+grants. The broker's refusals are asserted by the error Kafka sends, not by a timeout."""
 from __future__ import annotations
 
 import dataclasses
 import json
+import shlex
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 
-from components.stages import kafka_listeners
+from components.errors import Secret
+from components.stages import kafka_listeners, logins
 from components.stages.kafka_listeners import SCRAM
+from components.stages.plan import File, Plan
 from tests.integration import jars, tls
-from tests.integration.broker import Cluster, env
-from tests.integration.conftest import settings_for
+from tests.integration.broker import TOOL_HEAP, Cluster, env
+from tests.integration.conftest import MODES, TOPICS
+from tests.integration.jvm import JVM_OPTS, log_config
+from tests.settings import make
+
+CLASS = ["alice", "bob"]
+SEED = Secret(uuid.uuid4().hex)
+# The launchers the stage script calls, as Kafka's bin/ names them.
+LAUNCHERS = {"kafka-configs.sh": "kafka.admin.ConfigCommand", "kafka-acls.sh": "org.apache.kafka.tools.AclCommand"}
 
 pytestmark = pytest.mark.integration
 
-LOGINS = {"producer": "twitter", "consumer": "twitter", "other": "events"}
-GROUP = "logstash"
-CONFIG_COMMAND = "kafka.admin.ConfigCommand"
-ACL_COMMAND = "org.apache.kafka.tools.AclCommand"
+
+def class_settings(students: list[str]):
+    settings = make({"kafka": {**MODES["kraft"], "topics": TOPICS}, "students": students}, stack="integration")
+    return dataclasses.replace(settings, kafka=dataclasses.replace(settings.kafka, security="sasl_ssl"))
 
 
 @pytest.fixture(scope="module")
 def secure(prerequisites, tmp_path_factory):
-    settings = settings_for("kraft")
-    settings = dataclasses.replace(settings, kafka=dataclasses.replace(settings.kafka, security="sasl_ssl"))
+    settings = class_settings(CLASS)
     secrets = tmp_path_factory.mktemp("secrets")
     ca = tls.authority(secrets / "ca")
     cluster = Cluster(settings, tag="sec", subnet="10.213.11",
@@ -45,29 +54,39 @@ def secure(prerequisites, tmp_path_factory):
         pytest.fail(f"sasl_ssl broker did not start: {error}", pytrace=False)
     try:
         cluster.broker.create_topics()
-        passwords = {}
-        for user in LOGINS:
-            passwords[user] = secrets / f"{user}.password"
-            passwords[user].write_text(uuid.uuid4().hex)
-            (secrets / f"{user}.scram").write_text(f"{SCRAM}=password={passwords[user].read_text()}\n")
-            admin(cluster, CONFIG_COMMAND, "--alter", "--entity-type", "users", "--entity-name", user,
-                  "--add-config-file", str(secrets / f"{user}.scram"))
-        admin(cluster, ACL_COMMAND, "--add", "--allow-principal", "User:producer", "--operation", "Write",
-              "--operation", "Describe", "--topic", "twitter")
-        admin(cluster, ACL_COMMAND, "--add", "--allow-principal", "User:consumer", "--operation", "Read",
-              "--topic", "twitter")
-        admin(cluster, ACL_COMMAND, "--add", "--allow-principal", "User:consumer", "--operation", "Read",
-              "--group", GROUP)
-        admin(cluster, ACL_COMMAND, "--add", "--allow-principal", "User:other", "--operation", "All",
-              "--topic", "events")
-        admin(cluster, ACL_COMMAND, "--add", "--allow-principal", "User:other", "--operation", "Read",
-              "--group", "other")
+        cluster.ca, cluster.secrets = ca, secrets
+        cluster.first_logins = run_logins_stage(cluster, settings)
     except BaseException:
         cluster.stop()
         raise
-    cluster.ca, cluster.passwords, cluster.secrets = ca, passwords, secrets
     yield cluster
     cluster.stop()
+
+
+def run_logins_stage(cluster: Cluster, settings) -> subprocess.CompletedProcess:
+    """The logins stage as apply.sh runs it on the broker, its paths moved into the test's folder."""
+    work = cluster.work / "logins"
+    home = work / "kafka"
+    (home / "bin").mkdir(parents=True, exist_ok=True)
+    broker = cluster.broker
+    for launcher, main in LAUNCHERS.items():
+        argv = ["java", TOOL_HEAP, *JVM_OPTS, f"-Djava.io.tmpdir={broker.host.tmp}",
+                *log_config(settings.kafka.version, broker.host.root, "WARN"), "-cp", broker.cp, main]
+        (home / "bin" / launcher).write_text(f"#!/bin/sh\nexec {shlex.join(argv)} \"$@\"\n")
+        (home / "bin" / launcher).chmod(0o755)
+    rendered = logins.plan(settings, dataclasses.replace(broker.facts, login_seed=SEED))
+    acls = work / "logins.acls"
+    plan = Plan(stage=rendered.stage, files=tuple(File(str(acls), f.content, f.mode) for f in rendered.files),
+                env={**rendered.env, "KAFKA_HOME": str(home), "LOGIN_ACLS": str(acls),
+                     "LOGIN_STATE": str(work / "state"), "STAGE_LOG": str(work / "stages.log")},
+                secrets=rendered.secrets)
+    bundle = work / "bundle"
+    for name, content in plan.bundle().items():
+        (bundle / name).parent.mkdir(parents=True, exist_ok=True)
+        (bundle / name).write_text(content)
+    result = cluster.net.run("broker", ["bash", str(bundle / "apply.sh")], input=plan.stdin(), timeout=600)
+    assert result.returncode == 0, f"logins stage failed:\n{result.stdout}{result.stderr}"
+    return result
 
 
 def admin(cluster: Cluster, main: str, *args: str) -> str:
@@ -87,24 +106,10 @@ def attempt(cluster: Cluster, host: str, **spec) -> dict:
 
 
 def login(cluster: Cluster, user: str) -> dict:
-    return {"user": user, "password_file": str(cluster.passwords[user])}
-
-
-def test_a_login_writes_and_reads_its_own_topic_over_tls(secure):
-    ids = [f"{uuid.uuid4().hex[:8]}-{n}" for n in range(50)]
-    sent = attempt(secure, "producer", action="produce", topic="twitter", ids=ids, **login(secure, "producer"))
-    assert sent == {"ok": True, "error": None, "ids": ids}
-    read = attempt(secure, "consumer", action="consume", topic="twitter", group=GROUP, ids=len(ids),
-                   **login(secure, "consumer"))
-    assert read["ok"], read
-    missing = set(ids) - set(read["ids"])
-    assert not missing, f"{len(missing)} acknowledged events never read, e.g. {sorted(missing)[:3]}"
-
-
-def test_the_client_port_refuses_plaintext(secure):
-    result = attempt(secure, "producer", protocol="PLAINTEXT", action="produce", topic="twitter", ids=["x"])
-    assert not result["ok"]
-    assert result["error"] in ("NoBrokersAvailable", "KafkaTimeoutError"), result
+    """The user's password, as the stage derived it, in a file the client reads."""
+    path = cluster.secrets / f"{user}.password"
+    path.write_text(logins.password(SEED, user).value)
+    return {"user": user, "password_file": str(path)}
 
 
 def java_login(cluster: Cluster, user: str, password: str) -> str:
@@ -125,11 +130,29 @@ def list_topics(cluster: Cluster, user: str, password: str):
         java_login(cluster, user, password)], timeout=120, host="producer")
 
 
+def test_a_students_logins_write_and_read_their_own_topic_over_tls(secure):
+    ids = [f"{uuid.uuid4().hex[:8]}-{n}" for n in range(50)]
+    sent = attempt(secure, "producer", action="produce", topic="twitter-alice", ids=ids,
+                   **login(secure, "producer-alice"))
+    assert sent == {"ok": True, "error": None, "ids": ids}
+    read = attempt(secure, "consumer", action="consume", topic="twitter-alice", group="logstash-alice",
+                   ids=len(ids), **login(secure, "consumer-alice"))
+    assert read["ok"], read
+    missing = set(ids) - set(read["ids"])
+    assert not missing, f"{len(missing)} acknowledged events never read, e.g. {sorted(missing)[:3]}"
+
+
+def test_the_client_port_refuses_plaintext(secure):
+    result = attempt(secure, "producer", protocol="PLAINTEXT", action="produce", topic="twitter-alice", ids=["x"])
+    assert not result["ok"]
+    assert result["error"] in ("NoBrokersAvailable", "KafkaTimeoutError"), result
+
+
 def test_a_wrong_password_is_refused_by_the_broker(secure):
-    right = list_topics(secure, "producer", secure.passwords["producer"].read_text())
-    # The login sees only what its ACLs let it describe.
-    assert right.returncode == 0 and right.stdout.split() == ["twitter"], right.stdout + right.stderr
-    wrong = list_topics(secure, "producer", "not-" + secure.passwords["producer"].read_text())
+    right = list_topics(secure, "producer-alice", logins.password(SEED, "producer-alice").value)
+    # A login sees only the topics its grants let it describe.
+    assert right.returncode == 0 and right.stdout.split() == ["twitter-alice"], right.stdout + right.stderr
+    wrong = list_topics(secure, "producer-alice", logins.password(SEED, "producer-bob").value)
     assert wrong.returncode != 0
     assert "SaslAuthenticationException" in wrong.stdout + wrong.stderr, wrong.stdout + wrong.stderr
     assert "invalid credentials" in wrong.stdout + wrong.stderr
@@ -138,15 +161,18 @@ def test_a_wrong_password_is_refused_by_the_broker(secure):
 # A producer without Write on any topic is refused its idempotent producer id first (Write on a topic
 # implies IdempotentWrite since Kafka 2.8): that is the cluster's refusal of the same thing.
 REFUSED_WRITE = ("TopicAuthorizationFailedError", "ClusterAuthorizationFailedError")
+REFUSED_READ = ("TopicAuthorizationFailedError", "GroupAuthorizationFailedError")
 
 
 @pytest.mark.parametrize(("user", "action", "topic", "group", "refusals"), [
-    ("producer", "consume", "twitter", GROUP, ("TopicAuthorizationFailedError", "GroupAuthorizationFailedError")),
-    ("consumer", "produce", "twitter", None, REFUSED_WRITE),                   # reads, never writes
-    ("other", "produce", "twitter", None, ("TopicAuthorizationFailedError",)),  # another's topic
-    ("other", "consume", "events", GROUP, ("GroupAuthorizationFailedError",)),  # another's group
+    ("producer-alice", "consume", "twitter-alice", "logstash-alice", REFUSED_READ),  # writes, never reads
+    ("consumer-alice", "produce", "twitter-alice", None, REFUSED_WRITE),              # reads, never writes
+    ("producer-bob", "produce", "twitter-alice", None, ("TopicAuthorizationFailedError",)),  # another's topic
+    ("consumer-bob", "consume", "twitter-alice", "logstash-bob", ("TopicAuthorizationFailedError",)),
+    ("consumer-bob", "consume", "twitter-bob", "logstash-alice", ("GroupAuthorizationFailedError",)),  # another's group
+    ("producer-bob", "produce", "events", None, ("TopicAuthorizationFailedError",)),  # a topic of no student
 ])
-def test_a_login_does_only_what_its_acls_allow(secure, user, action, topic, group, refusals):
+def test_a_login_does_only_what_its_grants_allow(secure, user, action, topic, group, refusals):
     spec = {"ids": ["x"]} if action == "produce" else {"ids": 1, "group": group}
     result = attempt(secure, "consumer", action=action, topic=topic, **spec, **login(secure, user))
     assert not result["ok"], f"{user} could {action} {topic}: {result}"
@@ -166,3 +192,25 @@ def test_the_broker_listener_takes_only_a_certificate_from_the_stack(secure):
     result = secure.net.run("producer", [sys.executable, "-c", code], timeout=30)
     assert result.returncode == 3, f"no refusal: {result.returncode} {result.stdout}{result.stderr}"
     assert "CERTIFICATE" in result.stdout.upper(), result.stdout
+
+
+def test_the_logins_stage_made_every_login_once_and_converges(secure):
+    made = secure.first_logins.stderr
+    for name in ("producer-alice", "consumer-alice", "producer-bob", "consumer-bob"):
+        assert f"login {name}: password set" in made
+    again = run_logins_stage(secure, class_settings(CLASS))
+    assert "login " not in again.stderr, f"a re-run changed something:\n{again.stderr}"
+    granted = admin(secure, LAUNCHERS["kafka-acls.sh"], "--list", "--principal", "User:consumer-bob")
+    assert granted.count("operation=") == 3, granted  # Read and Describe on the topic, Read on the group
+
+
+def test_a_student_removed_from_the_class_loses_login_and_grants(secure):
+    """Runs last: bob leaves; alice's logins keep working."""
+    removed = run_logins_stage(secure, class_settings(["alice"]))
+    assert "login producer-bob: removed" in removed.stderr and "login consumer-bob: removed" in removed.stderr
+    refused = list_topics(secure, "producer-bob", logins.password(SEED, "producer-bob").value)
+    assert "SaslAuthenticationException" in refused.stdout + refused.stderr, refused.stdout + refused.stderr
+    granted = admin(secure, LAUNCHERS["kafka-acls.sh"], "--list", "--principal", "User:consumer-bob")
+    assert "operation=" not in granted, granted
+    kept = list_topics(secure, "producer-alice", logins.password(SEED, "producer-alice").value)
+    assert kept.returncode == 0 and kept.stdout.split() == ["twitter-alice"], kept.stdout + kept.stderr

@@ -1,5 +1,6 @@
 """Plans: what a stage ships, how it is named, digested and how its secrets travel."""
 import base64
+import dataclasses
 
 from components.errors import Secret
 from components.stages import STAGES, base, java, topics
@@ -48,7 +49,7 @@ def test_every_stage_names_itself_in_its_log_lines(make_settings, broker):
 
 
 def test_the_registry_holds_every_stage_module_under_its_name():
-    assert set(STAGES) == {"base", "java", "zookeeper", "kafka", "topics", "logstash", "source", "sink"}
+    assert set(STAGES) == {"base", "java", "zookeeper", "kafka", "topics", "logins", "logstash", "source", "sink"}
 
 
 def test_properties_escape_what_java_would_read_otherwise():
@@ -72,5 +73,6 @@ def test_every_registered_stage_plans_under_its_registered_name(make_settings, b
     settings = make_settings({"kafka": {"version": "3.9.1", "mode": "zookeeper"}})
     for name, stage in STAGES.items():
         facts = broker if name in ("base", "java", "zookeeper", "kafka", "topics") else \
+            dataclasses.replace(broker, login_seed=Secret("seed")) if name == "logins" else \
             Facts(role="producer" if name == "source" else "consumer", bootstrap=bootstrap_servers(("10.0.0.5",)))
         assert stage(settings, facts).stage == name

@@ -3,11 +3,13 @@ requires (`: "${NAME:?}"`) or reads with a default (`"${NAME=}"`) comes from the
 the plan sets is read by the scripts the bundle ships. A renamed key fails here, not on a host."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
 
 from components.stages import STAGES
+from components.errors import Secret
 from components.stages.plan import SCRIPTS, SHARED_SCRIPTS, Facts
 from components.stages.kafka import bootstrap_servers
 from tests.settings import make
@@ -23,17 +25,22 @@ SETTINGS = {
     "kraft": make({}),
     "zookeeper": make({"kafka": {"mode": "zookeeper", "version": "3.9.1"}}),
     "secret source": make({"producer": {"source": {"type": "http_poller", "user": "u", "password": "p"}}}),
+    "sasl_ssl class": (lambda s: dataclasses.replace(s, kafka=dataclasses.replace(s.kafka, security="sasl_ssl")))(
+        make({"students": ["alice", "bob"]})),
 }
 FACTS = {
     "broker": Facts(role="broker", name="kafka-server", arch="x86_64", memory_mib=4096, private_ip="10.0.0.5",
                     brokers=("10.0.0.5",)),
     "producer": Facts(role="producer", name="kafka-producer", arch="x86_64", memory_mib=2048, bootstrap=bootstrap_servers(("10.0.0.5",))),
     "consumer": Facts(role="consumer", name="kafka-consumer", arch="x86_64", memory_mib=2048, bootstrap=bootstrap_servers(("10.0.0.5",))),
+    "broker with logins": Facts(role="broker", name="kafka-server", private_ip="10.0.0.5", brokers=("10.0.0.5",),
+                                login_seed=Secret("seed")),
 }
 CASES = [(stage, settings, role) for stage in STAGES for settings in SETTINGS for role in FACTS
          if (stage, role) in {("base", "broker"), ("java", "broker"), ("kafka", "broker"), ("topics", "broker"),
                               ("logstash", "producer"), ("source", "producer"), ("sink", "consumer")}
-         or (stage, role, settings) == ("zookeeper", "broker", "zookeeper")]
+         or (stage, role, settings) in {("zookeeper", "broker", "zookeeper"),
+                                        ("logins", "broker with logins", "sasl_ssl class")}]
 
 
 def declared(script: str) -> set[str]:
