@@ -3,10 +3,11 @@ Logstash itself before the service (re)starts, the plugins it needs and its secr
 it as environment, never as config text. Both run scripts/stages/pipeline.sh."""
 from __future__ import annotations
 
-from components.logstash.pipelines import Built
+from components.logstash.pipelines import Built, KafkaLogin
 from components.settings import Settings
-from components.stages import logstash
-from components.stages.plan import File, Plan
+from components.stages import logins, logstash
+from components.stages.kafka_listeners import SCRAM
+from components.stages.plan import Facts, File, Plan
 
 CONFIG = f"{logstash.CONFIG_DIR}/pipeline.conf"
 SECRETS_FILE = f"{logstash.SETTINGS_DIR}/secrets.env"
@@ -14,13 +15,31 @@ SECRETS_FILE = f"{logstash.SETTINGS_DIR}/secrets.env"
 LAST_GOOD_CONFIG = f"{logstash.SETTINGS_DIR}/pipeline.conf.last-good"
 # The Logstash plugins this pipeline needs, one a line: a changed list restarts the service.
 PLUGINS_FILE = f"{logstash.SETTINGS_DIR}/plugins.list"
+# kafka.security sasl_ssl: the stack's CA certificate, and the producer's JAAS file (written by the
+# script from the login's secret, root:logstash 0640).
+KAFKA_CA = f"{logstash.SETTINGS_DIR}/kafka-ca.pem"
+KAFKA_JAAS = f"{logstash.SETTINGS_DIR}/kafka-client.jaas"
 SCRIPT = "pipeline"
 
 
-def plan(stage: str, settings: Settings, built: Built) -> Plan:
+def kafka_login(settings: Settings, facts: Facts, role: str) -> KafkaLogin | None:
+    """The pipeline's own Kafka login with sasl_ssl (logins.login_name), None with plaintext."""
+    if settings.kafka.security != "sasl_ssl":
+        return None
+    if facts.login_seed is None or not facts.kafka_ca:
+        raise ValueError(f"a {role} pipeline with kafka.security sasl_ssl needs Facts.login_seed and Facts.kafka_ca")
+    user = logins.login_name(role, facts.student)
+    return KafkaLogin(user, logins.password(facts.login_seed, user), SCRAM, KAFKA_CA, KAFKA_JAAS)
+
+
+def plan(stage: str, settings: Settings, built: Built, login: KafkaLogin | None = None, kafka_ca: str = "") -> Plan:
+    trust = (File(KAFKA_CA, kafka_ca, "0644"),) if login else ()
+    # Listed only when used: a plaintext stack's service inputs stay as they were (no restart).
+    kafka_files = (KAFKA_CA, KAFKA_JAAS) if login else ()
     return Plan(stage=stage, script_name=SCRIPT, files=(
         File(CONFIG, built.text(), "0640", "root:logstash"),
         File(PLUGINS_FILE, "".join(f"{name}\n" for name in built.install)),
+        *trust,
     ), env={
         "PIPELINE_CONFIG": CONFIG,
         "LOGSTASH_HOME": logstash.HOME,
@@ -28,11 +47,14 @@ def plan(stage: str, settings: Settings, built: Built) -> Plan:
         "CHECK_JAVA_OPTS": logstash.CHECK_JAVA_OPTS,
         # What Logstash runs from, whichever stage placed it: a change to any restarts it.
         "SERVICE_INPUTS": " ".join((logstash.SETTINGS_FILE, logstash.ENV_FILE, logstash.JVM_OPTIONS, logstash.UNIT_FILE,
-                                    CONFIG, SECRETS_FILE, PLUGINS_FILE, logstash.HOME)),
+                                    CONFIG, SECRETS_FILE, PLUGINS_FILE, *kafka_files, logstash.HOME)),
         # Plugins live inside the release's folder: a new Logstash release needs them installed again.
         "LOGSTASH_VERSION": settings.logstash.version,
         "PIPELINE_PLUGINS": " ".join(built.install),
         "SECRETS_FILE": SECRETS_FILE,
         "LAST_GOOD_CONFIG": LAST_GOOD_CONFIG,
         "SECRET_COUNT": str(len(built.secrets)),
+        "KAFKA_JAAS_FILE": KAFKA_JAAS,
+        # Only the output reads a JAAS file (pipelines.login_options says why).
+        "KAFKA_JAAS_WANTED": "1" if login and built.role == "producer" else "0",
     }, secrets=built.secrets)

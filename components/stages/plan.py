@@ -52,6 +52,8 @@ class Facts:
     # kafka.security sasl_ssl: the stack's secret from which every Kafka login's password is derived
     # (stages/logins.password), so broker and clients agree without passing passwords around.
     login_seed: Secret | None = None
+    # kafka.security sasl_ssl: the stack's CA certificate (PEM), which a Kafka client trusts.
+    kafka_ca: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ NAME = "sink"
 def plan(settings: Settings, facts: Facts) -> Plan:
     topics = consumer_topics(settings, facts.student)
     sizes = {t.name: t.partitions for t in all_topics(settings)}
+    login = pipeline_files.kafka_login(settings, facts, "consumer")
     built = pipelines.consumer(settings.consumer.sink, facts.bootstrap, topics,
                                group_id(settings, facts.student), settings.consumer.auto_offset_reset,
-                               sum(sizes.get(t, 1) for t in topics))
-    return pipeline_files.plan(NAME, settings, built)
+                               sum(sizes.get(t, 1) for t in topics), login)
+    return pipeline_files.plan(NAME, settings, built, login, facts.kafka_ca)

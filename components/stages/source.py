@@ -11,6 +11,7 @@ NAME = "source"
 
 def plan(settings: Settings, facts: Facts) -> Plan:
     p = settings.producer
+    login = pipeline_files.kafka_login(settings, facts, "producer")
     built = pipelines.producer(p.source, facts.bootstrap, producer_topic(settings, facts.student),
-                               p.acks, p.compression)
-    return pipeline_files.plan(NAME, settings, built)
+                               p.acks, p.compression, login)
+    return pipeline_files.plan(NAME, settings, built, login, facts.kafka_ca)

@@ -3,6 +3,7 @@
 # Secrets arrive on stdin as NAME<TAB>base64 lines and go to a root-only environment file.
 : "${PIPELINE_CONFIG:?}" "${LOGSTASH_HOME:?}" "${SECRETS_FILE:?}" "${SECRET_COUNT:?}" "${PIPELINE_PLUGINS=}"
 : "${SERVICE_INPUTS:?}" "${CHECK_JAVA_OPTS:?}" "${LOGSTASH_SETTINGS:?}" "${LAST_GOOD_CONFIG:?}"
+: "${KAFKA_JAAS_FILE:?}" "${KAFKA_JAAS_WANTED:?}"
 
 write_secrets() {
   local tmp name b64 value
@@ -22,6 +23,27 @@ write_secrets() {
   else
     mv "$tmp" "$SECRETS_FILE"
     log "updated $SECRETS_FILE ($SECRET_COUNT secret(s); values not shown)"
+  fi
+}
+
+# The producer's Kafka login as a JAAS file (its kafka output cannot take the line itself), from
+# the secret write_secrets exported; root:logstash 0640, written only when it differs.
+write_jaas() {
+  local tmp
+  if [[ $KAFKA_JAAS_WANTED != 1 ]]; then
+    rm -f "$KAFKA_JAAS_FILE"
+    return 0
+  fi
+  : "${KAFKA_SASL_JAAS_CONFIG:?the Kafka login of the producer did not arrive on stdin}"
+  tmp=$(mktemp "$KAFKA_JAAS_FILE.XXXXXX")
+  chmod 0640 "$tmp"
+  chown root:logstash "$tmp"
+  printf 'KafkaClient {\n  %s\n};\n' "$KAFKA_SASL_JAAS_CONFIG" >"$tmp"
+  if cmp -s "$tmp" "$KAFKA_JAAS_FILE"; then
+    rm -f "$tmp"
+  else
+    mv "$tmp" "$KAFKA_JAAS_FILE"
+    log "updated $KAFKA_JAAS_FILE (the producer's Kafka login; values not shown)"
   fi
 }
 
@@ -66,6 +88,7 @@ stage_main() {
   else
     rm -f "$SECRETS_FILE"
   fi
+  write_jaas
   ensure_plugins
   check_config
   # shellcheck disable=SC2086 # plain paths rendered by the stage

@@ -10,8 +10,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import shlex
+import shutil
 import subprocess
 import sys
+import textwrap
+import time
 import uuid
 from pathlib import Path
 
@@ -20,11 +23,14 @@ import pytest
 from components.errors import Secret
 from components.stages import kafka_listeners, logins
 from components.stages.kafka_listeners import SCRAM
-from components.stages.plan import File, Plan
+from components.logstash.pipelines import JAAS_SECRET
+from components.stages import pipeline_files, sink, source
+from components.stages.plan import Facts, File, Plan
 from tests.integration import jars, tls
 from tests.integration.broker import TOOL_HEAP, Cluster, env
 from tests.integration.conftest import MODES, TOPICS
-from tests.integration.jvm import JVM_OPTS, log_config
+from tests.integration.jvm import JVM_OPTS, log_config, rooted
+from tests.integration.logstash import GROUP as LOGSTASH_GROUP, Logstash, install, printed_events
 from tests.settings import make
 
 CLASS = ["alice", "bob"]
@@ -35,8 +41,8 @@ LAUNCHERS = {"kafka-configs.sh": "kafka.admin.ConfigCommand", "kafka-acls.sh": "
 pytestmark = pytest.mark.integration
 
 
-def class_settings(students: list[str]):
-    settings = make({"kafka": {**MODES["kraft"], "topics": TOPICS}, "students": students}, stack="integration")
+def class_settings(students: list[str], **raw):
+    settings = make({"kafka": {**MODES["kraft"], "topics": TOPICS}, "students": students, **raw}, stack="integration")
     return dataclasses.replace(settings, kafka=dataclasses.replace(settings.kafka, security="sasl_ssl"))
 
 
@@ -202,6 +208,90 @@ def test_the_logins_stage_made_every_login_once_and_converges(secure):
     assert "login " not in again.stderr, f"a re-run changed something:\n{again.stderr}"
     granted = admin(secure, LAUNCHERS["kafka-acls.sh"], "--list", "--principal", "User:consumer-bob")
     assert granted.count("operation=") == 3, granted  # Read and Describe on the topic, Read on the group
+
+
+def deploy_logstash(cluster: Cluster, home: Path, settings, role: str, student: str) -> Logstash:
+    """The student's pipeline as its stage renders it, on the role's simulated host: the CA file the
+    plan places, the JAAS file pipeline.sh writes from the login's secret (the producer's), the
+    secrets file's variables in Logstash's environment. The host's paths are re-rooted, as the
+    harness does for every path."""
+    facts = Facts(role=role, bootstrap=cluster.broker.bootstrap, student=student, login_seed=SEED,
+                  kafka_ca=cluster.ca.read_text())
+    plan = {"producer": source, "consumer": sink}[role].plan(settings, facts)
+    root = cluster.hosts[role].root
+    text = files_of(plan)[pipeline_files.CONFIG]
+    for path in (pipeline_files.KAFKA_CA, pipeline_files.KAFKA_JAAS):
+        text = text.replace(f'"{path}"', f'"{rooted(root, path)}"')
+    ca = rooted(root, pipeline_files.KAFKA_CA)
+    ca.parent.mkdir(parents=True, exist_ok=True)
+    ca.write_text(files_of(plan)[pipeline_files.KAFKA_CA])
+    if plan.env["KAFKA_JAAS_WANTED"] == "1":
+        jaas = rooted(root, pipeline_files.KAFKA_JAAS)
+        # pipeline.sh's write_jaas: the secret's line in a KafkaClient section, readable by Logstash's group.
+        jaas.write_text(f"KafkaClient {{\n  {plan.secrets[JAAS_SECRET].value}\n}};\n")
+        jaas.chmod(0o640)
+        shutil.chown(jaas, "root", LOGSTASH_GROUP)
+    process = Logstash(cluster.net, home, root, role, text, env={k: v.value for k, v in plan.secrets.items()})
+    return process.start()
+
+
+def files_of(plan: Plan) -> dict[str, str]:
+    return {f.path: f.content for f in plan.files}
+
+
+def test_real_logstash_pipelines_log_in_and_carry_every_event(secure):
+    """Logstash 9.2.8's kafka output (jaas_path) and input (sasl_jaas_config from the environment)
+    with the options we render, as alice's producer and consumer, over SASL_SSL."""
+    settings = class_settings(CLASS, producer={"source": {"type": "generator", "count": 200, "eventsPerSecond": 100}},
+                              consumer={"sink": {"type": "stdout"}})
+    home = install()
+    consumer = deploy_logstash(secure, home, settings, "consumer", "alice")
+    try:
+        consumer.wait_started()
+        producer = deploy_logstash(secure, home, settings, "producer", "alice")
+        try:
+            assert producer.proc.wait(timeout=240) == 0, producer.output()[-3000:]
+        finally:
+            producer.kill()
+        stored = stored_records(secure, "twitter-alice")
+        generated = [r for r in stored if r["value"].get("sensor") == "lab-1"]
+        assert sorted(r["value"]["sequence"] for r in generated) == list(range(200)), "each event stored once"
+        expected = {("twitter-alice", r["partition"], r["offset"]) for r in generated}
+        deadline = time.monotonic() + 120
+        while not expected <= set(printed_events(consumer.output())) and time.monotonic() < deadline:
+            time.sleep(1)
+        printed = printed_events(consumer.output())
+        missing = expected - set(printed)
+        assert not missing, f"{len(missing)} stored events never printed:\n{consumer.output()[-3000:]}"
+        assert len(printed) == len(set(printed)), "an event printed twice"
+    finally:
+        consumer.kill()
+
+
+def stored_records(cluster: Cluster, topic: str) -> list[dict]:
+    """The topic read to its end on the broker host, through the operator's loopback listener."""
+    bootstrap = kafka_listeners.on_broker_bootstrap(cluster.settings, cluster.broker.facts)
+    code = textwrap.dedent(f"""
+        import json
+        from kafka import KafkaConsumer, TopicPartition
+        c = KafkaConsumer(bootstrap_servers={bootstrap!r}, group_id=None, enable_auto_commit=False)
+        parts = [TopicPartition({topic!r}, p) for p in sorted(c.partitions_for_topic({topic!r}))]
+        ends = c.end_offsets(parts)
+        c.assign(parts); c.seek_to_beginning(*parts)
+        def value(raw):
+            try:
+                return json.loads(raw)
+            except ValueError:
+                return {{}}  # another test's plain ids
+        out = []
+        while any(c.position(tp) < ends[tp] for tp in parts):
+            for records in c.poll(timeout_ms=1000).values():
+                out += [{{"partition": r.partition, "offset": r.offset, "value": value(r.value)}} for r in records]
+        print(json.dumps(out))
+    """)
+    result = cluster.net.run("broker", [sys.executable, "-c", code], timeout=120, env=env(), cwd=str(jars.ROOT))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 def test_a_student_removed_from_the_class_loses_login_and_grants(secure):

@@ -31,8 +31,11 @@ SETTINGS = {
 FACTS = {
     "broker": Facts(role="broker", name="kafka-server", arch="x86_64", memory_mib=4096, private_ip="10.0.0.5",
                     brokers=("10.0.0.5",)),
-    "producer": Facts(role="producer", name="kafka-producer", arch="x86_64", memory_mib=2048, bootstrap=bootstrap_servers(("10.0.0.5",))),
-    "consumer": Facts(role="consumer", name="kafka-consumer", arch="x86_64", memory_mib=2048, bootstrap=bootstrap_servers(("10.0.0.5",))),
+    # With what a sasl_ssl stack adds (plaintext stacks ignore it).
+    "producer": Facts(role="producer", name="kafka-producer", arch="x86_64", memory_mib=2048, bootstrap=bootstrap_servers(("10.0.0.5",)),
+                      student="alice", login_seed=Secret("seed"), kafka_ca="-----BEGIN CERTIFICATE-----"),
+    "consumer": Facts(role="consumer", name="kafka-consumer", arch="x86_64", memory_mib=2048, bootstrap=bootstrap_servers(("10.0.0.5",)),
+                      student="alice", login_seed=Secret("seed"), kafka_ca="-----BEGIN CERTIFICATE-----"),
     "broker with logins": Facts(role="broker", name="kafka-server", private_ip="10.0.0.5", brokers=("10.0.0.5",),
                                 login_seed=Secret("seed")),
 }
