@@ -48,7 +48,10 @@ def apply_stages(host: Host, stages: Sequence[str], facts: pulumi.Output[Facts] 
         # written before `written` resolves, and Pulumi registers the copy only once all its inputs
         # (this trigger among them) are resolved, so the engine hashes the finished folder.
         folder = bundle_folder(child, stage)
-        written = plan.apply(lambda p, f=folder: write_bundle(f, p))
+        # The bundle's digest holds no secret (Plan.digest leaves secret values out), though facts
+        # that carry one (a broker's key, the login seed) mark everything computed from them secret;
+        # the command provider (1.2.1) refuses a secret trigger whose value is not known yet.
+        written = pulumi.Output.unsecret(plan.apply(lambda p, f=folder: write_bundle(f, p)))
         digests.append(written)
         copy = remote.CopyToRemote(
             f"{child}-files",

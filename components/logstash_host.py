@@ -33,8 +33,9 @@ def build(component: pulumi.ComponentResource, name: str, role: str, instance_ty
     settings = args.settings
     node = args.platform.host(HostSpec(name, role, instance_type, args.placement, tags(settings, role, args.student)),
                               parent=component)
-    facts = args.queue.bootstrap_servers.apply(lambda bootstrap: Facts(
-        role=role, name=name, arch=node.arch, memory_mib=node.memory_mib, bootstrap=bootstrap, student=args.student))
+    facts = args.queue.facts(lambda bootstrap, ca, seed: Facts(
+        role=role, name=name, arch=node.arch, memory_mib=node.memory_mib, bootstrap=bootstrap, student=args.student,
+        kafka_ca=ca, login_seed=seed))
     host.apply_stages(node, (base.NAME, logstash.NAME, pipeline_stage), facts, host.stage_plan(settings), component,
                       former_stages={pipeline_stage: FORMER_PIPELINE_STAGE})
     return node

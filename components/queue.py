@@ -3,11 +3,25 @@ its bootstrap servers through a Pulumi output, never a broker's address by hand,
 kind of queue it is."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pulumi
+
+from components.errors import Secret
+from components.stages.plan import Facts
 
 
 @dataclass(frozen=True)
 class Queue:
     bootstrap_servers: pulumi.Output[str]
+    # kafka.security sasl_ssl: the CA certificate clients trust and the secret seed of their logins.
+    ca_certificate: pulumi.Output[str] | None = None
+    login_seed: pulumi.Output[str] | None = None
+
+    def facts(self, build: Callable[[str, str, Secret | None], Facts]) -> pulumi.Output[Facts]:
+        """A client host's facts from what the queue tells it: build(bootstrap, ca, seed)."""
+        if self.ca_certificate is None or self.login_seed is None:
+            return self.bootstrap_servers.apply(lambda bootstrap: build(bootstrap, "", None))
+        return pulumi.Output.all(self.bootstrap_servers, self.ca_certificate, self.login_seed).apply(
+            lambda v: build(v[0], v[1], Secret(v[2])))

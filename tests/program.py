@@ -63,6 +63,12 @@ class Mocks(pulumi.runtime.Mocks):
         if args.typ == "tls:index/privateKey:PrivateKey":
             outputs["privateKeyOpenssh"] = "-----BEGIN OPENSSH PRIVATE KEY-----\nMOCKKEY\n-----END OPENSSH PRIVATE KEY-----\n"
             outputs["publicKeyOpenssh"] = "ssh-ed25519 AAAAC3MOCK"
+            outputs["privateKeyPem"] = f"-----BEGIN PRIVATE KEY-----\n{args.name}\n-----END PRIVATE KEY-----\n"
+            outputs["privateKeyPemPkcs8"] = outputs["privateKeyPem"]
+        if args.typ in ("tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert"):
+            outputs["certPem"] = f"-----BEGIN CERTIFICATE-----\n{args.name}\n-----END CERTIFICATE-----\n"
+        if args.typ == "tls:index/certRequest:CertRequest":
+            outputs["certRequestPem"] = f"-----BEGIN CERTIFICATE REQUEST-----\n{args.name}\n-----END CERTIFICATE REQUEST-----\n"
         if args.typ == "aws:ec2/keyPair:KeyPair":
             outputs["keyName"] = f"{args.name}-generated"
         if args.typ == "pulumi-python:dynamic/local:Machine":

@@ -19,7 +19,7 @@ LAYERS = (
     ("components.tags", "components.cost", "components.quotas", "components.egress", "components.operator",
      "components.topic_partitions"),
     ("components.platform",),
-    ("components.host", "components.queue"),
+    ("components.host", "components.queue", "components.kafka_authority"),
     ("components.logstash_host", "components.kafka_server"),
     ("components.logstash_producer", "components.logstash_consumer", "components.queues"),
     ("components.registries",),

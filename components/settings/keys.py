@@ -20,6 +20,8 @@ DEFAULT_KAFKA_INSTANCE = "t4g.small"
 # replicationFactor left out so it follows kafka.brokers (1, or 3 for a cluster)
 DEFAULT_TOPICS = [{"name": "twitter", "partitions": 1}]
 TOPIC_KEYS = ("name", "partitions", "replicationFactor")
+# Who may talk to our brokers (stages/kafka_listeners renders each).
+KAFKA_SECURITY = ("plaintext", "sasl_ssl")
 # A shorter TTL would stop a host before its first deployment is done.
 MIN_TTL_HOURS = 0.5
 
@@ -80,6 +82,9 @@ KEYS: dict[str, Any] = {
         "heapMb": key(_whole(256, 65536), None, "broker JVM heap"),
         "provider": key(None, "ours", "where the queue runs: ours (KafkaServer hosts) or existing (a Kafka you run)"),
         "bootstrapServers": key(checks.servers, None, "an existing Kafka's bootstrap servers, host:port each"),
+        "security": key(_choice(*KAFKA_SECURITY), "plaintext",
+                        "plaintext (the tutorial's: anyone in the security group may do anything) or sasl_ssl "
+                        "(TLS, a SCRAM login per producer and consumer, each fenced to its own topic and group)"),
     },
     "logstash": {
         "version": key(_choice(*releases.LOGSTASH), releases.DEFAULT_LOGSTASH, "Logstash release"),

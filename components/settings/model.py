@@ -29,8 +29,7 @@ class KafkaSettings:
     # Where the queue runs (a name in the queue registry) and, for a Kafka the user runs, its address.
     provider: str = "ours"
     bootstrap_servers: tuple[str, ...] | None = None
-    # Who may talk to the brokers (stages/kafka_listeners.SECURITY). Not a config key yet: the
-    # clients' side of sasl_ssl (logins, ACLs, Logstash's options) is still to come (issue 18).
+    # Who may talk to our brokers: plaintext or sasl_ssl (stages/kafka_listeners renders each).
     security: str = "plaintext"
 
 

@@ -104,6 +104,8 @@ def _kafka(values: Mapping[str, Any], providers: Mapping[str, Any], raw: Mapping
                               "bootstrap servers, e.g. pulumi config set --path 'kafka.bootstrapServers[0]' "
                               "kafka-1.example.org:9092")
         ours = [k for k in OWN_BROKER_KEYS if k in raw]
+        if raw.get("security") == "sasl_ssl":
+            ours.insert(0, "security")
         if ours:
             raise ConfigError(f"kafka.{ours[0]}", raw[ours[0]], "applies to our own brokers only; with kafka.provider "
                               "existing the stack creates no broker: remove it")
@@ -125,6 +127,10 @@ def _kafka(values: Mapping[str, Any], providers: Mapping[str, Any], raw: Mapping
                           f"{mode} needs one of the releases {', '.join(allowed)}")
     if brokers == 3 and mode != "kraft":
         raise ConfigError("kafka.brokers", brokers, "a 3-broker cluster is offered in kraft mode only")
+    if values["security"] == "sasl_ssl" and mode != "kraft":
+        raise ConfigError("kafka.security", "sasl_ssl", "offered in kraft mode only (the ZooKeeper mode keeps the "
+                                                        "tutorial's plaintext): set kafka.security plaintext, or "
+                                                        "kafka.mode kraft")
     return _build(KafkaSettings, values, topics=_topics(values["topics"], brokers))
 
 

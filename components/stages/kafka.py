@@ -8,7 +8,9 @@ import itertools
 
 from components import releases
 from components.settings import Settings
-from components.stages.kafka_listeners import CLIENT_PORT, CONTROLLER_PORT, OPERATOR_PORT, TLS_DIR, listeners, operator_port
+from components.stages.kafka_listeners import (CLIENT_PORT, CONTROLLER_PORT, KEYSTORE_FILE, OPERATOR_PORT, TLS_DIR,
+                                               TRUSTSTORE_FILE, listeners, on_broker_bootstrap,
+                                               operator_port)
 from components.stages.plan import DOWNLOAD_CACHE, Facts, File, Plan, properties, service
 
 NAME = "kafka"
@@ -24,14 +26,25 @@ DATA_DIR = f"{STATE_DIR}/data"
 ZOOKEEPER_CONNECT = "127.0.0.1:2181"
 
 
+KEYSTORE = f"{TLS_DIR}/{KEYSTORE_FILE}"
+TRUSTSTORE = f"{TLS_DIR}/{TRUSTSTORE_FILE}"
+KEYSTORE_SECRET = "KAFKA_KEYSTORE"
+
+
 def plan(settings: Settings, facts: Facts) -> Plan:
     heap = heap_mb(settings, facts)
+    secured = settings.kafka.security == "sasl_ssl"
+    if secured and (facts.tls_keystore is None or not facts.kafka_ca):
+        raise ValueError("a broker with kafka.security sasl_ssl needs Facts.tls_keystore and Facts.kafka_ca")
     files = (
         File(CONFIG, properties(server_properties(settings, facts))),
         File(ENV_FILE, f'KAFKA_HEAP_OPTS="-Xms{heap}m -Xmx{heap}m"\n'),
         File(UNIT_FILE, unit(settings)),
+        *((File(TRUSTSTORE, facts.kafka_ca),) if secured else ()),
     )
-    return Plan(stage=NAME, files=files, env={
+    # The key never travels as a file of the bundle: kafka.sh writes it from stdin, root:kafka 0640.
+    tls_inputs = (TRUSTSTORE, KEYSTORE) if secured else ()
+    return Plan(stage=NAME, files=files, secrets={KEYSTORE_SECRET: facts.tls_keystore} if secured else {}, env={
         **release_env(settings),
         "KAFKA_VERSION": settings.kafka.version,
         "KAFKA_CONFIG": CONFIG,
@@ -41,7 +54,8 @@ def plan(settings: Settings, facts: Facts) -> Plan:
         "KAFKA_LOGS": LOG_DIR,
         "KAFKA_WAIT": f"{facts.private_ip}:{ready_port(settings)}",
         # What the broker runs from: a change to any restarts it, nothing else does.
-        "SERVICE_INPUTS": " ".join((CONFIG, ENV_FILE, UNIT_FILE, HOME)),
+        "SERVICE_INPUTS": " ".join((CONFIG, ENV_FILE, UNIT_FILE, *tls_inputs, HOME)),
+        "KAFKA_KEYSTORE_FILE": KEYSTORE if secured else "",
     })
 
 
@@ -96,6 +110,11 @@ def format_args(settings: Settings, config: str = CONFIG) -> list[str]:
 
 def bootstrap_servers(brokers: tuple[str, ...]) -> str:
     return ",".join(f"{ip}:{CLIENT_PORT}" for ip in brokers)
+
+
+def on_host_bootstrap(settings: Settings, private_ips: list[str]) -> str:
+    """What a command run on the first broker dials (the exported listTopics, consoleConsumer)."""
+    return on_broker_bootstrap(settings, Facts(role="broker", private_ip=private_ips[0], brokers=tuple(private_ips)))
 
 
 def operator_bootstrap(brokers: int) -> str:

@@ -15,9 +15,8 @@ line): the operator's listener creates the clients' logins once the broker runs.
 from __future__ import annotations
 
 from components.settings import Settings
+from components.settings.keys import KAFKA_SECURITY as SECURITY
 from components.stages.plan import Facts
-
-SECURITY = ("plaintext", "sasl_ssl")
 CLIENT_PORT = 9092
 CONTROLLER_PORT = 9093
 # sasl_ssl: replication between brokers, apart from the clients' port so it needs no password.

@@ -52,8 +52,10 @@ class Facts:
     # kafka.security sasl_ssl: the stack's secret from which every Kafka login's password is derived
     # (stages/logins.password), so broker and clients agree without passing passwords around.
     login_seed: Secret | None = None
-    # kafka.security sasl_ssl: the stack's CA certificate (PEM), which a Kafka client trusts.
+    # kafka.security sasl_ssl: the stack's CA certificate (PEM), which brokers and clients trust,
+    # and a broker's own PKCS#8 key followed by its certificate.
     kafka_ca: str = ""
+    tls_keystore: Secret | None = None
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,41 @@
 # Stage "kafka": sourced by apply.sh (strict mode, lib.sh and stage.env loaded).
 : "${KAFKA_VERSION:?}" "${KAFKA_URL:?}" "${KAFKA_SHA512:?}" "${KAFKA_HOME:?}" "${KAFKA_CONFIG:?}"
 : "${KAFKA_DATA:?}" "${KAFKA_LOGS:?}" "${KAFKA_MODE:?}" "${KAFKA_WAIT:?}" "${SERVICE_INPUTS:?}"
+# With kafka.security sasl_ssl: where the broker's key and certificate go (they arrive on stdin).
+: "${KAFKA_KEYSTORE_FILE=}"
+
+# The broker's PEM key store from stdin (KAFKA_KEYSTORE<TAB>base64), readable by root and the kafka
+# group only, replaced only when it differs (ensure_service then restarts the broker).
+write_keystore() {
+  local name b64 tmp found=0
+  [[ -n $KAFKA_KEYSTORE_FILE ]] || return 0
+  install -d -m 0755 "$(dirname "$KAFKA_KEYSTORE_FILE")"
+  tmp=$(mktemp "$KAFKA_KEYSTORE_FILE.XXXXXX")
+  chmod 0640 "$tmp"
+  chown root:kafka "$tmp"
+  while IFS=$'\t' read -r name b64; do
+    [[ $name == KAFKA_KEYSTORE ]] || continue
+    printf '%s' "$b64" | base64 -d >"$tmp"
+    found=1
+  done
+  if ((found == 0)); then
+    rm -f "$tmp"
+    die "the broker's key did not arrive on stdin"
+  fi
+  if cmp -s "$tmp" "$KAFKA_KEYSTORE_FILE"; then
+    rm -f "$tmp"
+  else
+    mv "$tmp" "$KAFKA_KEYSTORE_FILE"
+    log "updated $KAFKA_KEYSTORE_FILE (the broker's key and certificate; values not shown)"
+  fi
+}
 
 stage_main() {
   ensure_kafka_release
   ensure_dir "$KAFKA_STATE" kafka:kafka
   ensure_dir "$KAFKA_DATA" kafka:kafka
   ensure_dir "$KAFKA_LOGS" kafka:kafka
+  write_keystore
 
   if [[ $KAFKA_MODE == kraft ]]; then
     # --ignore-formatted: storage formatted on an earlier run is kept as it is.

@@ -36,6 +36,8 @@ MAIN_CLASSES: dict[str, tuple[str, ...]] = {
     "kafka-consumer-groups.sh": ("org.apache.kafka.tools.consumer.group.ConsumerGroupCommand",),
     "kafka-get-offsets.sh": ("org.apache.kafka.tools.GetOffsetShell",),
     "kafka-metadata-quorum.sh": ("org.apache.kafka.tools.MetadataQuorumCommand",),
+    "kafka-configs.sh": ("org.apache.kafka.tools.ConfigCommand", "kafka.admin.ConfigCommand"),
+    "kafka-acls.sh": ("org.apache.kafka.tools.AclCommand", "kafka.admin.AclCommand"),
     "kafka-broker-api-versions.sh": ("org.apache.kafka.tools.BrokerApiVersionsCommand",
                                      "kafka.admin.BrokerApiVersionsCommand"),
     "zookeeper-server-start.sh": (jars.MAIN_CLASSES["zookeeper"],),

@@ -81,8 +81,10 @@ class Workspace:
                                 capture_output=True, text=True, timeout=timeout)
         result.seconds = time.monotonic() - began
         if check and result.returncode != 0:
+            # 200 lines: the engine prints its diagnostics (the failing command's own words) above
+            # the stack's outputs.
             raise RehearsalError(f"scripts/pulumi.sh {' '.join(args)} failed ({result.returncode}):\n"
-                                 f"{tail(result.stdout, 60)}\n{tail(result.stderr, 40)}")
+                                 f"{tail(result.stdout, 200)}\n{tail(result.stderr, 40)}")
         return result
 
     def up(self, *options: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

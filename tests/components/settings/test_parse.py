@@ -55,6 +55,12 @@ BAD = [
     ({"kafka": {"heapMb": 64}}, "kafka.heapMb", "from 256"),
     ({"kafka": {"verison": "4.3.1"}}, "kafka.verison", "unknown key"),
     ({"kafka": {"provider": "msk"}}, "kafka.provider", "allowed: ours, existing"),
+    ({"kafka": {"security": "ssl"}}, "kafka.security", "allowed: plaintext, sasl_ssl"),
+    ({"kafka": {"security": "sasl_ssl", "mode": "zookeeper", "version": "3.9.1"}}, "kafka.security",
+     "offered in kraft mode only (the ZooKeeper mode keeps the tutorial's plaintext): set kafka.security plaintext, "
+     "or kafka.mode kraft"),
+    ({"kafka": {"provider": "existing", "bootstrapServers": ["k:9092"], "security": "sasl_ssl"}}, "kafka.security",
+     "applies to our own brokers only; with kafka.provider existing the stack creates no broker: remove it"),
     ({"kafka": {"provider": "existing"}}, "kafka.bootstrapServers", "required with kafka.provider existing"),
     ({"kafka": {"provider": "existing", "bootstrapServers": ["k:9092"], "brokers": 3}}, "kafka.brokers",
      "applies to our own brokers only; with kafka.provider existing the stack creates no broker: remove it"),

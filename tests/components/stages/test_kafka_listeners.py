@@ -1,5 +1,6 @@
 import dataclasses
 
+from components.errors import Secret
 from components.stages import kafka, kafka_listeners, topics
 from components.stages.plan import Facts
 from tests.components.stages.conftest import files, props
@@ -9,9 +10,14 @@ def secured(settings):
     return dataclasses.replace(settings, kafka=dataclasses.replace(settings.kafka, security="sasl_ssl"))
 
 
+def tls(facts: Facts) -> Facts:
+    """What a sasl_ssl broker's facts carry besides: its key store and the stack's CA."""
+    return dataclasses.replace(facts, tls_keystore=Secret("KEY+CERT"), kafka_ca="CA")
+
+
 def test_sasl_ssl_gives_every_listener_its_protocol(make_settings):
     node = Facts(role="broker", private_ip="10.0.2.10", brokers=("10.0.1.10", "10.0.2.10", "10.0.3.10"), node_id=2)
-    p = props(files(kafka.plan(secured(make_settings({"kafka": {"brokers": 3}})), node))[kafka.CONFIG])
+    p = props(files(kafka.plan(secured(make_settings({"kafka": {"brokers": 3}})), tls(node)))[kafka.CONFIG])
     assert p["listeners"] == ("CLIENT://10.0.2.10:9092,BROKER://10.0.2.10:9091,CONTROLLER://10.0.2.10:9093,"
                               "OPERATOR://127.0.0.1:9095")
     assert p["advertised.listeners"] == "CLIENT://10.0.2.10:9092,BROKER://10.0.2.10:9091,OPERATOR://localhost:9095"
@@ -21,7 +27,7 @@ def test_sasl_ssl_gives_every_listener_its_protocol(make_settings):
 
 
 def test_sasl_ssl_logs_clients_in_with_scram_and_brokers_with_certificates(make_settings, broker):
-    p = props(files(kafka.plan(secured(make_settings()), broker))[kafka.CONFIG])
+    p = props(files(kafka.plan(secured(make_settings()), tls(broker)))[kafka.CONFIG])
     assert p["sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
     assert p["listener.name.client.sasl.enabled.mechanisms"] == "SCRAM-SHA-512"
     assert p["listener.name.client.scram-sha-512.sasl.jaas.config"] == (
@@ -34,7 +40,7 @@ def test_sasl_ssl_logs_clients_in_with_scram_and_brokers_with_certificates(make_
 
 
 def test_sasl_ssl_refuses_whatever_no_acl_allows(make_settings, broker):
-    p = props(files(kafka.plan(secured(make_settings()), broker))[kafka.CONFIG])
+    p = props(files(kafka.plan(secured(make_settings()), tls(broker)))[kafka.CONFIG])
     assert p["authorizer.class.name"] == "org.apache.kafka.metadata.authorizer.StandardAuthorizer"
     assert p["allow.everyone.if.no.acl.found"] == "false"
     assert p["super.users"] == "User:CN=kafka-broker;User:ANONYMOUS"
@@ -42,7 +48,7 @@ def test_sasl_ssl_refuses_whatever_no_acl_allows(make_settings, broker):
 
 def test_sasl_ssl_puts_no_secret_in_server_properties(make_settings, broker):
     """Keys and passwords live in the TLS folder and the broker's SCRAM store, never in the config."""
-    text = files(kafka.plan(secured(make_settings()), broker))[kafka.CONFIG]
+    text = files(kafka.plan(secured(make_settings()), tls(broker)))[kafka.CONFIG]
     assert "password" not in text and "PRIVATE KEY" not in text
 
 
@@ -73,3 +79,28 @@ def test_tools_on_the_broker_use_the_loopback_listener_with_sasl_ssl(make_settin
     plan = topics.plan(secured(make_settings()), node)
     assert plan.env["BOOTSTRAP"] == "localhost:9096"
     assert all(line.split()[1] == "localhost:9096" for line in files(plan)[topics.ARGS_FILE].splitlines())
+
+
+def test_sasl_ssl_places_the_ca_and_sends_the_key_on_stdin_only(make_settings, broker):
+    plan = kafka.plan(secured(make_settings()), tls(broker))
+    assert files(plan)["/etc/kafka/tls/ca.pem"] == "CA"
+    assert "/etc/kafka/tls/broker.pem" not in files(plan)
+    assert plan.secrets == {"KAFKA_KEYSTORE": Secret("KEY+CERT")}
+    assert "KEY+CERT" not in "".join(plan.bundle().values())
+    assert plan.env["KAFKA_KEYSTORE_FILE"] == "/etc/kafka/tls/broker.pem"
+    # A new key or CA restarts the broker; nothing else of theirs does.
+    assert {"/etc/kafka/tls/ca.pem", "/etc/kafka/tls/broker.pem"} <= set(plan.env["SERVICE_INPUTS"].split())
+
+
+def test_plaintext_brokers_carry_no_tls(make_settings, broker):
+    plan = kafka.plan(make_settings(), broker)
+    assert plan.secrets == {} and plan.env["KAFKA_KEYSTORE_FILE"] == ""
+    assert not [f for f in plan.files if f.path.startswith("/etc/kafka/tls")]
+    assert plan.env["SERVICE_INPUTS"] == "/etc/kafka/server.properties /etc/kafka/kafka.env " \
+                                         "/etc/systemd/system/kafka.service /opt/kafka"
+
+
+def test_a_sasl_ssl_broker_without_its_key_says_what_is_missing(make_settings, broker):
+    import pytest
+    with pytest.raises(ValueError, match="tls_keystore and Facts.kafka_ca"):
+        kafka.plan(secured(make_settings()), broker)

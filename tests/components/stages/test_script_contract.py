@@ -30,7 +30,7 @@ SETTINGS = {
 }
 FACTS = {
     "broker": Facts(role="broker", name="kafka-server", arch="x86_64", memory_mib=4096, private_ip="10.0.0.5",
-                    brokers=("10.0.0.5",)),
+                    brokers=("10.0.0.5",), tls_keystore=Secret("KEY+CERT"), kafka_ca="CA"),
     # With what a sasl_ssl stack adds (plaintext stacks ignore it).
     "producer": Facts(role="producer", name="kafka-producer", arch="x86_64", memory_mib=2048, bootstrap=bootstrap_servers(("10.0.0.5",)),
                       student="alice", login_seed=Secret("seed"), kafka_ca="-----BEGIN CERTIFICATE-----"),
