@@ -1,6 +1,6 @@
 """One attempt at a broker as a given login would make it, run inside a namespace:
     python -m tests.integration.login_client SETTINGS_JSON
-SETTINGS_JSON names bootstrap, protocol, cafile, user, password_file, action (produce | consume),
+SETTINGS_JSON names bootstrap, protocol, cafile, user, password_file, action (produce | consume | delete),
 topic, group, ids (produce: the event ids to send; consume: how many to wait for). It prints one
 JSON line: {"ok": bool, "error": <kafka-python's error class>, "ids": [...]}. The password is
 read from a file, never given on a command line.
@@ -11,7 +11,7 @@ import json
 import sys
 import time
 
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.errors import TopicAuthorizationFailedError
 
 from components.stages.kafka_listeners import SCRAM
@@ -56,10 +56,19 @@ def consume(spec: dict) -> list[str]:
     return seen
 
 
+def delete(spec: dict) -> list[str]:
+    admin = KafkaAdminClient(bootstrap_servers=spec["bootstrap"], request_timeout_ms=15_000, **security(spec))
+    try:
+        admin.delete_topics([spec["topic"]], raise_errors=True)
+    finally:
+        admin.close()
+    return []
+
+
 def main(argv: list[str]) -> int:
     spec = json.loads(argv[0])
     try:
-        ids = {"produce": produce, "consume": consume}[spec["action"]](spec)
+        ids = {"produce": produce, "consume": consume, "delete": delete}[spec["action"]](spec)
         print(json.dumps({"ok": True, "error": None, "ids": ids}))
     except Exception as error:  # noqa: BLE001 - the class is the answer
         print(json.dumps({"ok": False, "error": type(error).__name__, "detail": str(error)[:300], "ids": []}))

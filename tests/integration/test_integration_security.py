@@ -186,6 +186,14 @@ def test_a_login_does_only_what_its_grants_allow(secure, user, action, topic, gr
     assert any(refusal in said for refusal in refusals), result
 
 
+@pytest.mark.parametrize("user", ["producer-bob", "consumer-bob"])
+def test_a_login_cannot_delete_another_students_topic(secure, user):
+    result = attempt(secure, "consumer", action="delete", topic="twitter-alice", ids=[], **login(secure, user))
+    assert not result["ok"] and "TopicAuthorizationFailedError" in f"{result['error']} {result['detail']}", result
+    kept = list_topics(secure, "producer-alice", logins.password(SEED, "producer-alice").value)
+    assert kept.stdout.split() == ["twitter-alice"], kept.stdout + kept.stderr
+
+
 def test_the_broker_listener_takes_only_a_certificate_from_the_stack(secure):
     """Replication needs no password because only brokers hold a certificate: a TLS client that
     trusts the broker but shows none is refused in the handshake."""
