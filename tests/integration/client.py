@@ -16,17 +16,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import socket
 import sys
 import threading
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
-from components.logstash.lscl import Plugin
+from components.logstash.lscl import Plugin, Ref
 from components.logstash.parse import parse
 
 class UnmappedOption(AssertionError):
@@ -86,15 +89,66 @@ CONSUMER_OPTIONS = {
 }
 
 
-def _mapped(options: dict, table: dict, role: str) -> dict:
-    unmapped = sorted(set(options) - set(table))
+@dataclass(frozen=True)
+class Host:
+    """What a rendered pipeline refers to on its host besides its own text: files by their paths (the
+    CA it trusts, a JAAS file), found here under `root`, and the secrets' environment its `${...}`
+    references resolve from."""
+    root: Path = Path("/")
+    env: Mapping[str, str] = field(default_factory=dict)
+
+    def path(self, path: str) -> str:
+        return str(self.root / path.lstrip("/"))
+
+    def resolve(self, value) -> str:
+        """A `${NAME}` reference from the secrets' environment, as Logstash resolves it."""
+        if not isinstance(value, Ref):
+            return str(value)
+        if value.name not in self.env:
+            raise UnmappedOption(f"the pipeline refers to ${{{value.name}}}, which its host's secrets do not hold")
+        return self.env[value.name]
+
+
+def _scram_login(jaas: str) -> dict:
+    """kafka-python's SCRAM login from a JAAS line (or a JAAS file's KafkaClient section)."""
+    found = dict(re.findall(r'(username|password)="([^"]*)"', jaas))
+    if "ScramLoginModule" not in jaas or set(found) != {"username", "password"}:
+        raise UnmappedOption("a JAAS login other than SCRAM with a username and password")
+    return {"sasl_plain_username": found["username"], "sasl_plain_password": found["password"]}
+
+
+def _pem_only(value) -> dict:
+    if str(value) != "PEM":
+        raise UnmappedOption(f"ssl_truststore_type {value}: kafka-python trusts PEM files only")
+    return {}
+
+
+# Rendered login options (kafka.security sasl_ssl), the same on either plugin; each also gets the host.
+LOGIN_OPTIONS = {
+    "security_protocol": lambda v, host: {"security_protocol": str(v)},
+    "sasl_mechanism": lambda v, host: {"sasl_mechanism": str(v)},
+    "ssl_truststore_type": lambda v, host: _pem_only(v),
+    "ssl_truststore_location": lambda v, host: {"ssl_cafile": host.path(str(v))},
+    "jaas_path": lambda v, host: _scram_login(Path(host.path(str(v))).read_text()),
+    "sasl_jaas_config": lambda v, host: _scram_login(host.resolve(v)),
+}
+
+
+def _mapped(options: dict, table: dict, role: str, host: Host) -> dict:
+    unmapped = sorted(set(options) - set(table) - set(LOGIN_OPTIONS))
     if unmapped:
         raise UnmappedOption(f"the rendered {role} sets {', '.join(unmapped)}, which the stand-in client does not "
                              f"reproduce: map it in tests/integration/client.py")
     config: dict = {}
     for key, value in options.items():
-        config.update(table[key](value))
+        config.update(table[key](value) if key in table else LOGIN_OPTIONS[key](value, host))
     return config
+
+
+def login_config(options: dict, host: Host) -> dict:
+    """Only the rendered login's settings: for a reader that is not the pipeline's own client (its
+    offsets, its topic's ends) but logs in as it."""
+    return _mapped({k: v for k, v in options.items() if k in LOGIN_OPTIONS}, {}, "login", host)
 
 
 def kafka_output(conf: str) -> dict:
@@ -111,17 +165,17 @@ def kafka_input(conf: str) -> dict:
     return dict(inp.options)
 
 
-def producer_config(options: dict, acks_override: str | None = None) -> dict:
-    """kafka-python producer settings for a rendered kafka output, as Logstash would run it."""
+def producer_config(options: dict, acks_override: str | None = None, host: Host = Host()) -> dict:
+    """kafka-python producer settings for a rendered kafka output, as Logstash would run it on `host`."""
     rendered = {**options, **({"acks": acks_override} if acks_override else {})}
     return {"client_id": "logstash", **JAVA_CLIENT_DEFAULTS, **LOGSTASH_PRODUCER_DEFAULTS,
-            **_acks("1"), **_mapped(rendered, PRODUCER_OPTIONS, "kafka output")}
+            **_acks("1"), **_mapped(rendered, PRODUCER_OPTIONS, "kafka output", host)}
 
 
-def consumer_config(options: dict) -> dict:
-    """kafka-python consumer settings for a rendered kafka input, as Logstash would run it."""
+def consumer_config(options: dict, host: Host = Host()) -> dict:
+    """kafka-python consumer settings for a rendered kafka input, as Logstash would run it on `host`."""
     return {"client_id": "logstash", "auto_offset_reset": "latest", **JAVA_CLIENT_DEFAULTS,
-            **LOGSTASH_CONSUMER_DEFAULTS, **_mapped(options, CONSUMER_OPTIONS, "kafka input")}
+            **LOGSTASH_CONSUMER_DEFAULTS, **_mapped(options, CONSUMER_OPTIONS, "kafka input", host)}
 
 
 # Padding text: letters from a fixed pseudo-random pool, so padded events compress like text, not like "xxxx".
@@ -221,10 +275,11 @@ def produce(args: argparse.Namespace) -> int:
     return 0
 
 
-def committed_offsets(options: dict, partitions: list[TopicPartition]) -> dict[str, int | None]:
+def committed_offsets(options: dict, partitions: list[TopicPartition], host: Host = Host()) -> dict[str, int | None]:
     """What the group has committed, read by a client that joins nothing and commits nothing."""
     reader = KafkaConsumer(bootstrap_servers=str(options["bootstrap_servers"]).split(","),
-                           group_id=str(options["group_id"]), enable_auto_commit=False, **JAVA_CLIENT_DEFAULTS)
+                           group_id=str(options["group_id"]), enable_auto_commit=False, **JAVA_CLIENT_DEFAULTS,
+                           **login_config(options, host))
     try:
         return {f"{tp.topic}:{tp.partition}": reader.committed(tp) for tp in partitions}
     finally:

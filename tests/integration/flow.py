@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
+import textwrap
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from tests.integration.broker import Cluster, env
 from tests.integration.jvm import rooted
 
 from components.settings import Settings
-from components.stages import sink, source
+from components.stages import kafka_listeners, sink, source
 from components.stages.plan import Facts
 from components.stages.kafka import bootstrap_servers
 
@@ -38,6 +40,35 @@ def render_pipelines(cluster: Cluster, settings: Settings, brokers: tuple[str, .
         path.write_text(f.content)
         paths[role] = path
     return paths
+
+
+def stored_records(cluster: Cluster, topic: str) -> list[dict]:
+    """Every record of the topic (partition, offset, value: its JSON, {} if it is not), read to its
+    end on the broker host as the operator's tools read it: through the loopback listener with
+    kafka.security sasl_ssl, the client port with plaintext."""
+    bootstrap = kafka_listeners.on_broker_bootstrap(cluster.settings, cluster.broker.facts)
+    code = textwrap.dedent(f"""
+        import json
+        from kafka import KafkaConsumer, TopicPartition
+        c = KafkaConsumer(bootstrap_servers={bootstrap!r}, group_id=None, enable_auto_commit=False)
+        parts = [TopicPartition({topic!r}, p) for p in sorted(c.partitions_for_topic({topic!r}))]
+        ends = c.end_offsets(parts)
+        c.assign(parts); c.seek_to_beginning(*parts)
+        def value(raw):
+            try:
+                return json.loads(raw)
+            except ValueError:
+                return {{}}  # another test's plain ids
+        out = []
+        while any(c.position(tp) < ends[tp] for tp in parts):
+            for records in c.poll(timeout_ms=1000).values():
+                out += [{{"partition": r.partition, "offset": r.offset, "value": value(r.value)}} for r in records]
+        print(json.dumps(out))
+    """)
+    result = cluster.net.run("broker", [sys.executable, "-c", code], timeout=120, env=env(),
+                             cwd=str(Path(__file__).resolve().parents[2]))
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
 
 
 class Client:

@@ -7,13 +7,9 @@ only a certificate from the stack's authority; a student removed from the class 
 grants. The broker's refusals are asserted by the error Kafka sends, not by a timeout."""
 from __future__ import annotations
 
-import dataclasses
 import json
-import shlex
-import shutil
 import subprocess
 import sys
-import textwrap
 import time
 import uuid
 from pathlib import Path
@@ -23,76 +19,39 @@ import pytest
 from components.errors import Secret
 from components.stages import kafka_listeners, logins
 from components.stages.kafka_listeners import SCRAM
-from components.logstash.pipelines import JAAS_SECRET
 from components.stages import pipeline_files, sink, source
-from components.stages.plan import Facts, File, Plan
-from tests.integration import jars, tls
-from tests.integration.broker import TOOL_HEAP, Cluster, env
+from components.stages.plan import Plan
+from tests.integration import jars
+from tests.integration.broker import Cluster, env
 from tests.integration.conftest import MODES, TOPICS
-from tests.integration.jvm import JVM_OPTS, log_config, rooted
-from tests.integration.logstash import GROUP as LOGSTASH_GROUP, Logstash, install, printed_events
+from tests.integration.flow import stored_records
+from tests.integration.jvm import rooted
+from tests.integration.logstash import Logstash, install, printed_events
+from tests.integration import secured
+from tests.integration.secured import LAUNCHERS, login_facts, place_login_files, run_logins_stage, secured_cluster
 from tests.settings import make
 
 CLASS = ["alice", "bob"]
 SEED = Secret(uuid.uuid4().hex)
-# The launchers the stage script calls, as Kafka's bin/ names them.
-LAUNCHERS = {"kafka-configs.sh": "kafka.admin.ConfigCommand", "kafka-acls.sh": "org.apache.kafka.tools.AclCommand"}
 
 pytestmark = pytest.mark.integration
 
 
 def class_settings(students: list[str], **raw):
-    settings = make({"kafka": {**MODES["kraft"], "topics": TOPICS}, "students": students, **raw}, stack="integration")
-    return dataclasses.replace(settings, kafka=dataclasses.replace(settings.kafka, security="sasl_ssl"))
+    return make({"kafka": {**MODES["kraft"], "topics": TOPICS, "security": "sasl_ssl"}, "students": students, **raw},
+                stack="integration")
 
 
 @pytest.fixture(scope="module")
 def secure(prerequisites, tmp_path_factory):
-    settings = class_settings(CLASS)
-    secrets = tmp_path_factory.mktemp("secrets")
-    ca = tls.authority(secrets / "ca")
-    cluster = Cluster(settings, tag="sec", subnet="10.213.11",
-                      provision=lambda broker: tls.broker_material(secrets / "ca", broker.tls_dir, broker.ip))
+    cluster = secured_cluster(class_settings(CLASS), tmp_path_factory.mktemp("secrets"), SEED,
+                              tag="sec", subnet="10.213.11")
     try:
-        cluster.start()
+        secured.start(cluster)
     except Exception as error:  # noqa: BLE001
-        cluster.stop()
         pytest.fail(f"sasl_ssl broker did not start: {error}", pytrace=False)
-    try:
-        cluster.broker.create_topics()
-        cluster.ca, cluster.secrets = ca, secrets
-        cluster.first_logins = run_logins_stage(cluster, settings)
-    except BaseException:
-        cluster.stop()
-        raise
     yield cluster
     cluster.stop()
-
-
-def run_logins_stage(cluster: Cluster, settings) -> subprocess.CompletedProcess:
-    """The logins stage as apply.sh runs it on the broker, its paths moved into the test's folder."""
-    work = cluster.work / "logins"
-    home = work / "kafka"
-    (home / "bin").mkdir(parents=True, exist_ok=True)
-    broker = cluster.broker
-    for launcher, main in LAUNCHERS.items():
-        argv = ["java", TOOL_HEAP, *JVM_OPTS, f"-Djava.io.tmpdir={broker.host.tmp}",
-                *log_config(settings.kafka.version, broker.host.root, "WARN"), "-cp", broker.cp, main]
-        (home / "bin" / launcher).write_text(f"#!/bin/sh\nexec {shlex.join(argv)} \"$@\"\n")
-        (home / "bin" / launcher).chmod(0o755)
-    rendered = logins.plan(settings, dataclasses.replace(broker.facts, login_seed=SEED))
-    acls = work / "logins.acls"
-    plan = Plan(stage=rendered.stage, files=tuple(File(str(acls), f.content, f.mode) for f in rendered.files),
-                env={**rendered.env, "KAFKA_HOME": str(home), "LOGIN_ACLS": str(acls),
-                     "LOGIN_STATE": str(work / "state"), "STAGE_LOG": str(work / "stages.log")},
-                secrets=rendered.secrets)
-    bundle = work / "bundle"
-    for name, content in plan.bundle().items():
-        (bundle / name).parent.mkdir(parents=True, exist_ok=True)
-        (bundle / name).write_text(content)
-    result = cluster.net.run("broker", ["bash", str(bundle / "apply.sh")], input=plan.stdin(), timeout=600)
-    assert result.returncode == 0, f"logins stage failed:\n{result.stdout}{result.stderr}"
-    return result
 
 
 def admin(cluster: Cluster, main: str, *args: str) -> str:
@@ -219,27 +178,16 @@ def test_the_logins_stage_made_every_login_once_and_converges(secure):
 
 
 def deploy_logstash(cluster: Cluster, home: Path, settings, role: str, student: str) -> Logstash:
-    """The student's pipeline as its stage renders it, on the role's simulated host: the CA file the
-    plan places, the JAAS file pipeline.sh writes from the login's secret (the producer's), the
-    secrets file's variables in Logstash's environment. The host's paths are re-rooted, as the
-    harness does for every path."""
-    facts = Facts(role=role, bootstrap=cluster.broker.bootstrap, student=student, login_seed=SEED,
-                  kafka_ca=cluster.ca.read_text())
-    plan = {"producer": source, "consumer": sink}[role].plan(settings, facts)
+    """The student's pipeline as its stage renders it, on the role's simulated host with the files
+    it refers to there (secured.place_login_files) and the secrets file's variables in Logstash's
+    environment. The host's paths are re-rooted, as the harness does for every path."""
+    plan = {"producer": source, "consumer": sink}[role].plan(settings, login_facts(cluster, role, student))
     root = cluster.hosts[role].root
     text = files_of(plan)[pipeline_files.CONFIG]
     for path in (pipeline_files.KAFKA_CA, pipeline_files.KAFKA_JAAS):
         text = text.replace(f'"{path}"', f'"{rooted(root, path)}"')
-    ca = rooted(root, pipeline_files.KAFKA_CA)
-    ca.parent.mkdir(parents=True, exist_ok=True)
-    ca.write_text(files_of(plan)[pipeline_files.KAFKA_CA])
-    if plan.env["KAFKA_JAAS_WANTED"] == "1":
-        jaas = rooted(root, pipeline_files.KAFKA_JAAS)
-        # pipeline.sh's write_jaas: the secret's line in a KafkaClient section, readable by Logstash's group.
-        jaas.write_text(f"KafkaClient {{\n  {plan.secrets[JAAS_SECRET].value}\n}};\n")
-        jaas.chmod(0o640)
-        shutil.chown(jaas, "root", LOGSTASH_GROUP)
-    process = Logstash(cluster.net, home, root, role, text, env={k: v.value for k, v in plan.secrets.items()})
+    host = place_login_files(cluster, role, plan)
+    process = Logstash(cluster.net, home, root, role, text, env=dict(host.env))
     return process.start()
 
 
@@ -274,32 +222,6 @@ def test_real_logstash_pipelines_log_in_and_carry_every_event(secure):
         assert len(printed) == len(set(printed)), "an event printed twice"
     finally:
         consumer.kill()
-
-
-def stored_records(cluster: Cluster, topic: str) -> list[dict]:
-    """The topic read to its end on the broker host, through the operator's loopback listener."""
-    bootstrap = kafka_listeners.on_broker_bootstrap(cluster.settings, cluster.broker.facts)
-    code = textwrap.dedent(f"""
-        import json
-        from kafka import KafkaConsumer, TopicPartition
-        c = KafkaConsumer(bootstrap_servers={bootstrap!r}, group_id=None, enable_auto_commit=False)
-        parts = [TopicPartition({topic!r}, p) for p in sorted(c.partitions_for_topic({topic!r}))]
-        ends = c.end_offsets(parts)
-        c.assign(parts); c.seek_to_beginning(*parts)
-        def value(raw):
-            try:
-                return json.loads(raw)
-            except ValueError:
-                return {{}}  # another test's plain ids
-        out = []
-        while any(c.position(tp) < ends[tp] for tp in parts):
-            for records in c.poll(timeout_ms=1000).values():
-                out += [{{"partition": r.partition, "offset": r.offset, "value": value(r.value)}} for r in records]
-        print(json.dumps(out))
-    """)
-    result = cluster.net.run("broker", [sys.executable, "-c", code], timeout=120, env=env(), cwd=str(jars.ROOT))
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
 
 
 def test_a_student_removed_from_the_class_loses_login_and_grants(secure):

@@ -32,7 +32,7 @@ from components.stages import logstash as logstash_stage
 from components.stages.plan import Facts
 from components.stages.kafka import bootstrap_servers
 from tests.integration.broker import Cluster
-from tests.integration.flow import PIPELINE_STAGE
+from tests.integration.flow import PIPELINE_STAGE, stored_records
 from tests.integration.jvm import rooted
 from tests.integration.logstash import WORK, Logstash, errors, install, printed_events, rubydebug_events, started
 from tests.scripts.loader import load
@@ -46,7 +46,8 @@ SINK_DIR = "/var/lib/logstash/out"
 
 
 def settings_for(**raw):
-    return make({"kafka": {"topics": TOPICS}, **raw}, stack="integration")
+    # Logstash's own behaviour over plaintext; with logins and TLS: test_integration_security.py.
+    return make({"kafka": {"topics": TOPICS, "security": "plaintext"}, **raw}, stack="integration")
 
 
 @pytest.fixture(scope="module")
@@ -103,26 +104,6 @@ def sink_path(cluster: Cluster) -> str:
     return str(rooted(cluster.hosts["consumer"].root, SINK_DIR)) + "/%{[@metadata][kafka][topic]}-%{+YYYY-MM-dd}.jsonl"
 
 
-def read_topic(cluster: Cluster, topic: str) -> list[dict]:
-    """Every record of the topic (partition, offset, value), read to its end from a namespace."""
-    code = textwrap.dedent(f"""
-        import json
-        from kafka import KafkaConsumer, TopicPartition
-        c = KafkaConsumer(bootstrap_servers={cluster.broker.bootstrap!r}, group_id=None, enable_auto_commit=False)
-        parts = [TopicPartition({topic!r}, p) for p in sorted(c.partitions_for_topic({topic!r}))]
-        ends = c.end_offsets(parts)
-        c.assign(parts); c.seek_to_beginning(*parts)
-        out = []
-        while any(c.position(tp) < ends[tp] for tp in parts):
-            for records in c.poll(timeout_ms=1000).values():
-                out += [{{"partition": r.partition, "offset": r.offset, "value": json.loads(r.value)}} for r in records]
-        print(json.dumps(out))
-    """)
-    result = cluster.net.run("producer", [sys.executable, "-c", code], timeout=120)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
-
-
 def wait_until(what: str, check, timeout: float):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -154,7 +135,7 @@ def test_generator_to_rubydebug_every_event_once_with_its_kafka_metadata(cluster
     # A generator with a count ends its input; Logstash drains, closes the kafka output and exits.
     assert producer.proc.wait(timeout=240) == 0, producer.output()[-3000:]
 
-    stored = read_topic(cluster, "lsr-gen")
+    stored = stored_records(cluster, "lsr-gen")
     sequences = Counter(r["value"]["sequence"] for r in stored)
     assert sorted(sequences) == list(range(300)) and set(sequences.values()) == {1}, "each event stored once"
     assert {r["value"]["sensor"] for r in stored} == {"lab-1"}, "the generator's JSON message parsed into fields"
@@ -190,7 +171,7 @@ def test_a_consumer_killed_holding_a_backlog_its_sink_had_not_printed_prints_all
                             consumer={"topics": ["lsr-held"], "groupId": "lsr-held", "sink": {"type": "stdout"}})
     producer = deploy(cluster, home, running, "producer", settings)
     assert producer.proc.wait(timeout=240) == 0, producer.output()[-3000:]
-    ends = {(r["partition"], r["offset"]) for r in read_topic(cluster, "lsr-held")}
+    ends = {(r["partition"], r["offset"]) for r in stored_records(cluster, "lsr-held")}
     assert len(ends) == 5000
 
     consumer = deploy(cluster, home, running, "consumer", settings, holdable=True)
@@ -230,7 +211,7 @@ def test_file_source_to_file_sink_line_by_line(cluster, home, running, run_id):
     wait_until("60 lines at the sink", lambda: len(sink_lines(cluster, "lsr-file")) >= 60, 120)
     written = Counter(e["message"] for e in sink_lines(cluster, "lsr-file"))
     assert set(written) == set(lines) and set(written.values()) == {1}, written
-    stored = Counter(r["value"]["message"] for r in read_topic(cluster, "lsr-file"))
+    stored = Counter(r["value"]["message"] for r in stored_records(cluster, "lsr-file"))
     assert stored == written
     assert all(e["path"] == str(log) for e in sink_lines(cluster, "lsr-file"))
 
@@ -272,7 +253,7 @@ def test_http_poller_logs_in_and_splits_a_feed_into_one_event_per_item(cluster, 
         producer = deploy(cluster, home, running, "producer", settings, env={"SOURCE_PASSWORD": FEED_PASSWORD})
         wait_until("two polls at the sink", lambda: len(sink_lines(cluster, "lsr-http")) >= 6, 180)
         assert producer.stop() == 0
-        stored = read_topic(cluster, "lsr-http")
+        stored = stored_records(cluster, "lsr-http")
         in_topic = polled(r["value"] for r in stored)
         wait_until("every stored event at the sink", lambda: not in_topic - polled(sink_lines(cluster, "lsr-http")), 120)
     finally:

@@ -418,7 +418,7 @@ def run_chaos(r, remotes: dict[str, Remote], seed: int, minutes: float, interval
     from components.settings import group_id
     from tests.rehearsal.scenario import Probe, broker_offsets, keep_books, producer_pipeline, wait_for_no_lag
 
-    bootstrap = r.ws.outputs()["bootstrapServers"]
+    bootstrap = r.operator_bootstrap()
     pipelines = r.ws.config.get("students") or [None]
     suffix = {s: f"-{s}" if s else "" for s in pipelines}
     probes = {s: Probe(producer_pipeline(remotes[f"producer{suffix[s]}"]), f"chaos-{seed}{suffix[s]}").start()

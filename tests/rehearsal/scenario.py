@@ -2,9 +2,15 @@
 and the books of what went through (acknowledged, stored, printed), kept by identity."""
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
+import socket
+import subprocess
+import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -20,7 +26,7 @@ from components.queues import BROKER
 from components.settings import OWN_BROKERS, group_id, producer_topic
 from components.stages import kafka as kafka_stage
 from components.stages import pipeline_files
-from tests.integration.client import producer_config
+from tests.integration.client import Host, producer_config
 from tests.integration.logstash import printed_events
 from tests.settings import make
 from tests.rehearsal import hosts
@@ -45,6 +51,7 @@ class Rehearsal:
         # The stack's settings as the program reads them: every name (topic, group) comes from there.
         self.settings = make({"platform": "local", **self.ws.config}, stack=stack, region=None, with_ssh=False)
         self.began = 0.0
+        self._tunnels: OperatorTunnels | None = None
 
     def __enter__(self) -> "Rehearsal":
         self.ws.create()
@@ -52,7 +59,21 @@ class Rehearsal:
         self.began_epoch = time.time()
         return self
 
+    def operator_bootstrap(self) -> str:
+        """Where the operator's Kafka clients on this machine reach the brokers, as `make tunnel`
+        gives it: SSH tunnels to each broker's loopback listener (stack outputs hosts and
+        operatorBootstrap), kept open, and reopened after a broker host reboots, until the end.
+        What the books read goes this way, whatever kafka.security the stack runs."""
+        if self._tunnels is None:
+            outputs = self.ws.outputs()
+            self._tunnels = OperatorTunnels(outputs["hosts"], self.ws.key_file()).start()
+            self._operator = outputs["operatorBootstrap"]
+        self._tunnels.wait_open()
+        return self._operator
+
     def __exit__(self, *exc) -> None:
+        if self._tunnels is not None:
+            self._tunnels.stop()
         if exc[0] is not None:
             # Before the destroy takes the hosts' journals with it.
             print(hosts.login_report(self.bridge, self.machines()))
@@ -136,13 +157,66 @@ class Rehearsal:
         # Both ends, the consumer's first lines included: a stuck pipeline shows why at its start.
         logs = {}
         for name, remote in self.hosts().items():
-            if name in ("producer", "consumer"):
+            if name.startswith(("producer", "consumer")):  # a class's producer-ana, consumer-ana, ...
                 lines = [line for line in remote.run("sudo journalctl -u logstash -o short-precise --no-pager",
                                                      check=False).splitlines()
                          if "not found in cluster metadata" not in line]
                 logs[name] = "\n".join(lines if len(lines) <= 50 else [*lines[:25], "...", *lines[-25:]])
         raise AssertionError(f"no event at the consumer within {FIRST_EVENT_TIMEOUT_S}s:\n"
                              + "\n".join(f"--- {name}:\n{text}" for name, text in logs.items()))
+
+
+class OperatorTunnels:
+    """One `ssh -N -L port:localhost:port` per broker (its operatorPort in the stack output hosts),
+    watched: one that ends (its host rebooted) is opened again."""
+
+    def __init__(self, stack_hosts: dict, key: Path) -> None:
+        self.brokers = [(h["user"], h["address"], int(h["operatorPort"])) for h in stack_hosts.values()
+                        if "operatorPort" in h]
+        self.key = key
+        self._procs: dict[int, subprocess.Popen] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def start(self) -> "OperatorTunnels":
+        self._open_missing()
+        self._thread.start()
+        return self
+
+    def wait_open(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not all(self._listening(port) for _, _, port in self.brokers):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the operator's SSH tunnels did not open: {self.brokers}")
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+        for proc in self._procs.values():
+            proc.terminate()
+        for proc in self._procs.values():
+            proc.wait(timeout=10)
+
+    def _open_missing(self) -> None:
+        for user, address, port in self.brokers:
+            proc = self._procs.get(port)
+            if proc is None or proc.poll() is not None:
+                self._procs[port] = subprocess.Popen(
+                    ["ssh", "-i", str(self.key), *hosts.SSH_OPTIONS, "-o", "ExitOnForwardFailure=yes",
+                     "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3",
+                     "-N", "-L", f"{port}:localhost:{port}", f"{user}@{address}"],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(2):
+            self._open_missing()
+
+    @staticmethod
+    def _listening(port: int) -> bool:
+        with socket.socket() as s:
+            s.settimeout(1)
+            return s.connect_ex(("127.0.0.1", port)) == 0
 
 
 def runs_the_stacks_os(r: Rehearsal, remote: Remote) -> str:
@@ -251,10 +325,11 @@ class Probe:
     broker acknowledged. Logstash keeps no such record, so this is what "nothing acknowledged is
     lost" is judged by."""
 
-    def __init__(self, pipeline_text: str, run: str, interval_s: float = 0.05):
-        options = dict(parse(pipeline_text).outputs[0].options)
+    def __init__(self, pipeline: "HostPipeline", run: str, interval_s: float = 0.05):
+        options = dict(parse(pipeline.text).outputs[0].options)
         self.topic = options["topic_id"]
-        self.producer = KafkaProducer(**producer_config(options), request_timeout_ms=15000,
+        # With kafka.security sasl_ssl it logs in as the producer's own login, over TLS.
+        self.producer = KafkaProducer(**producer_config(options, host=pipeline.host), request_timeout_ms=15000,
                                       delivery_timeout_ms=600000)
         self.run, self.interval_s = run, interval_s
         self.acked: set[tuple[str, str]] = set()
@@ -291,8 +366,25 @@ class Probe:
             self._stop.wait(self.interval_s)
 
 
-def producer_pipeline(remote: Remote) -> str:
-    return remote.run(f"sudo cat {pipeline_files.CONFIG}")
+@dataclass(frozen=True)
+class HostPipeline:
+    """A host's rendered pipeline and what it refers to there (the CA it trusts, its JAAS file),
+    copied to a folder of this machine's that only its owner reads."""
+    text: str
+    host: Host
+
+
+def producer_pipeline(remote: Remote) -> HostPipeline:
+    text = remote.run(f"sudo cat {pipeline_files.CONFIG}")
+    options = dict(parse(text).outputs[0].options)
+    root = Path(tempfile.mkdtemp(prefix="kp-host-"))
+    atexit.register(shutil.rmtree, root, ignore_errors=True)
+    for option in ("ssl_truststore_location", "jaas_path"):
+        if option in options:
+            copy = root / str(options[option]).lstrip("/")
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_text(remote.run(f"sudo cat {options[option]}"))
+    return HostPipeline(text, Host(root))
 
 
 def keep_books(r: Rehearsal, remotes: dict[str, Remote], bootstrap: str, acked: set[tuple[str, str]],

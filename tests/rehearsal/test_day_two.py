@@ -173,7 +173,7 @@ def test_day_two_changes_on_real_hosts(capsys):
         assert "Unknown setting 'no_such_option' for generator" in refused.stderr, refused.stderr[-3000:]
         assert "the running pipeline and its file were left as they were" in refused.stderr, refused.stderr[-3000:]
         assert since() == before and producer.run(f"sudo cat {pipeline_files.CONFIG}") == conf
-        made, bootstrap = utc_stamp(), r.ws.outputs()["bootstrapServers"]
+        made, bootstrap = utc_stamp(), r.operator_bootstrap()
         wait_for(lambda: pipeline_events_since(bootstrap, "twitter", made) >= 5, 90,
                  "the producer's pipeline made no events after a refused pipeline")
 
@@ -210,7 +210,7 @@ def test_day_two_changes_on_real_hosts(capsys):
         # 4. More partitions are added on the broker; fewer are refused at preview.
         r.ws.set("kafka.topics[0].partitions", "2")
         r.ws.up()
-        bootstrap = r.ws.outputs()["bootstrapServers"]
+        bootstrap = r.operator_bootstrap()
         assert len(broker_offsets(bootstrap, "twitter")) == 2
         assert "consumer_threads => 2" in consumer.run("sudo cat /etc/logstash/conf.d/pipeline.conf")
         r.ws.set("kafka.topics[0].partitions", "1")

@@ -116,7 +116,7 @@ def test_one_broker_from_nothing_to_nothing(capsys):
         apt_lock.clean_up(broker)
 
         # The broker host reboots: Kafka is back by itself and nothing acknowledged is lost.
-        bootstrap = r.ws.outputs()["bootstrapServers"]
+        bootstrap = r.operator_bootstrap()
         with Probe(producer_pipeline(remotes["producer"]), "reboot") as probe:
             time.sleep(3)
             broker.run("sudo systemctl reboot", check=False)

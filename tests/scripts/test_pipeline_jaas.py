@@ -3,24 +3,15 @@ group may read, rewritten only when it changes, and removed when the pipeline no
 (`chown` is stood in for: this machine has no logstash group; the mode is the real one.)"""
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
-from components.logstash.pipelines import JAAS_SECRET
-from components.stages.plan import SCRIPTS
+from tests.scripts import jaas
 
 LINE = 'org.apache.kafka.common.security.scram.ScramLoginModule required username="producer" password="p4ss";'
-# What pipeline.sh requires before its functions may be used.
-REQUIRED = ("PIPELINE_CONFIG", "LOGSTASH_HOME", "SECRETS_FILE", "SECRET_COUNT", "SERVICE_INPUTS", "CHECK_JAVA_OPTS",
-            "LOGSTASH_SETTINGS", "LAST_GOOD_CONFIG")
 
 
-def write_jaas(path: Path, wanted: str, line: str | None = LINE) -> subprocess.CompletedProcess:
-    env = {"PATH": "/usr/bin:/bin", **{name: "x" for name in REQUIRED}, "KAFKA_JAAS_FILE": str(path),
-           "KAFKA_JAAS_WANTED": wanted, **({JAAS_SECRET: line} if line is not None else {})}
-    script = (f"set -euo pipefail; . {SCRIPTS / 'lib.sh'}; chown() {{ echo \"chown $*\" >&2; }}; "
-              f". {SCRIPTS / 'pipeline.sh'}; write_jaas")
-    return subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=30)
+def write_jaas(path: Path, wanted: str, line: str | None = LINE):
+    return jaas.write_jaas(path, wanted, line)
 
 
 def test_the_login_becomes_a_jaas_file_for_logstash_only(tmp_path):
