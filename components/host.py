@@ -26,9 +26,10 @@ BUILD_DIR_VARIABLE = "KAFKA_PIPELINE_BUILD_DIR"
 
 def apply_stages(host: Host, stages: Sequence[str], facts: pulumi.Output[Facts] | Facts,
                  plan_for: Callable[[str, Facts], Plan], parent: pulumi.Resource,
-                 after: Sequence[pulumi.Resource] = (), former_stages: Mapping[str, str] | None = None
-                 ) -> list[remote.Command]:
-    """One CopyToRemote + Command per stage, in order, the first after `after`; returns the commands.
+                 after: Sequence[pulumi.Resource] = (), former_stages: Mapping[str, str] | None = None,
+                 waits: Mapping[str, Sequence[pulumi.Resource]] | None = None) -> list[remote.Command]:
+    """One CopyToRemote + Command per stage, in order, the first after `after`, a stage named in
+    `waits` also after what it names there; returns the commands.
 
     A stage re-runs when its own content changes or any earlier stage's on the host does: the stage
     that starts a service then sees what another stage placed for it (a new heap, a new release)
@@ -73,7 +74,8 @@ def apply_stages(host: Host, stages: Sequence[str], facts: pulumi.Output[Facts] 
             logging=remote.Logging.STDERR,
             # sshd refuses to set the previous output as environment: asking only earns a warning.
             add_previous_output_in_env=False,
-            opts=pulumi.ResourceOptions(parent=parent, depends_on=[copy, *(commands[-1:] or after)],
+            opts=pulumi.ResourceOptions(parent=parent, depends_on=[copy, *(commands[-1:] or after),
+                                                                   *(waits or {}).get(stage, ())],
                                         additional_secret_outputs=["stdin"],
                                         aliases=[pulumi.Alias(name=n) for n in formers]),
         )

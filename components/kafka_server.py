@@ -44,9 +44,6 @@ class KafkaServer(pulumi.ComponentResource):
         secured = settings.kafka.security == "sasl_ssl"
         authority = KafkaAuthority(f"{name}-authority", settings.stack, pulumi.ResourceOptions(parent=self)) \
             if secured else None
-        self.queue = Queue(self.bootstrap_servers, *((authority.ca_certificate, authority.login_seed) if authority
-                                                     else ()))
-
         stages = [base.NAME, java.NAME, *([zookeeper.NAME] if settings.kafka.mode == "zookeeper" else []), kafka.NAME]
         plan_for = host.stage_plan(settings)
         facts = [broker_facts(n, i, self.private_ips, authority) for i, n in enumerate(nodes)]
@@ -56,8 +53,10 @@ class KafkaServer(pulumi.ComponentResource):
             t.name: {"partitions": t.partitions, "key": partitions_key(settings, t.name)} for t in all_topics(settings)
         }, opts=pulumi.ResourceOptions(parent=self))
         # Topics (and the clients' logins) once, from the first broker, after every broker of the quorum runs.
-        host.apply_stages(nodes[0], [topics.NAME, *([logins.NAME] if secured else [])], facts[0], plan_for, self,
-                          after=[*running, partitions])
+        made = host.apply_stages(nodes[0], [topics.NAME, *([logins.NAME] if secured else [])], facts[0], plan_for, self,
+                                 after=[*running, partitions])
+        self.queue = Queue(self.bootstrap_servers, *((authority.ca_certificate, authority.login_seed) if authority
+                                                     else ()), ready=made[-1:] if secured else ())
         self.register_outputs({"privateIps": self.private_ips, "addresses": self.addresses,
                                "bootstrapServers": self.bootstrap_servers})
 

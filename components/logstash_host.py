@@ -37,5 +37,5 @@ def build(component: pulumi.ComponentResource, name: str, role: str, instance_ty
         role=role, name=name, arch=node.arch, memory_mib=node.memory_mib, bootstrap=bootstrap, student=args.student,
         kafka_ca=ca, login_seed=seed))
     host.apply_stages(node, (base.NAME, logstash.NAME, pipeline_stage), facts, host.stage_plan(settings), component,
-                      former_stages={pipeline_stage: FORMER_PIPELINE_STAGE})
+                      former_stages={pipeline_stage: FORMER_PIPELINE_STAGE}, waits={pipeline_stage: args.queue.ready})
     return node

@@ -3,7 +3,7 @@ its bootstrap servers through a Pulumi output, never a broker's address by hand,
 kind of queue it is."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -18,6 +18,9 @@ class Queue:
     # kafka.security sasl_ssl: the CA certificate clients trust and the secret seed of their logins.
     ca_certificate: pulumi.Output[str] | None = None
     login_seed: pulumi.Output[str] | None = None
+    # What a client's pipeline waits for: with sasl_ssl, the stage that makes the logins. Logstash's
+    # kafka output drops, not retries, what the broker refuses for a login or grant not made yet.
+    ready: Sequence[pulumi.Resource] = ()
 
     def facts(self, build: Callable[[str, str, Secret | None], Facts]) -> pulumi.Output[Facts]:
         """A client host's facts from what the queue tells it: build(bootstrap, ca, seed)."""

@@ -27,3 +27,10 @@ def dev(monkeypatch):
     """The program evaluated under mocks as the dev stack (aws, one pipeline)."""
     from tests.program import DEV, run
     return run(DEV, monkeypatch=monkeypatch)
+
+
+@pytest.fixture
+def plain(monkeypatch):
+    """The dev stack with kafka.security plaintext: the tutorial's shape, no logins, no TLS."""
+    from tests.program import DEV, run
+    return run({**DEV, "kafka": {"security": "plaintext"}}, monkeypatch=monkeypatch)
