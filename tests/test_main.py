@@ -27,14 +27,16 @@ def test_exports_give_ready_to_paste_commands(dev):
 
 
 
-def test_a_kafka_user_gets_where_kafka_lives_and_commands_to_look_at_it(dev):
-    ip = dev.value("brokerPrivateIps")[0]
+def test_a_kafka_user_gets_where_kafka_lives_and_commands_to_look_at_it(dev, plain):
     assert dev.value("kafkaOnBroker")["home"] == "/opt/kafka"
     assert dev.value("kafkaOnBroker")["data"] == "/var/lib/kafka/data"
-    assert dev.value("listTopics").endswith(f"/opt/kafka/bin/kafka-topics.sh --bootstrap-server {ip}:9092 --list")
+    # kafka.security sasl_ssl (the default): through the broker's loopback listener, which needs no login.
+    assert dev.value("listTopics").endswith("/opt/kafka/bin/kafka-topics.sh --bootstrap-server localhost:9094 --list")
     assert dev.value("consoleConsumer").endswith(
-        f"kafka-console-consumer.sh --bootstrap-server {ip}:9092 --topic twitter --from-beginning")
+        "kafka-console-consumer.sh --bootstrap-server localhost:9094 --topic twitter --from-beginning")
     assert dev.value("consoleConsumer").startswith("ssh -i ~/.ssh/kafka-pipeline-dev.pem admin@")
+    ip = plain.value("brokerPrivateIps")[0]
+    assert plain.value("listTopics").endswith(f"/opt/kafka/bin/kafka-topics.sh --bootstrap-server {ip}:9092 --list")
 
 
 
@@ -154,8 +156,9 @@ def test_adding_a_student_touches_only_that_students_resources(monkeypatch):
     added = set(after) - set(before)
     assert added and all("cho" in name for name in added)
     changed = [n for n in before if before[n] != after[n]]
-    # The broker's topic list gains twitter-cho; no other student's resources change.
-    assert sorted(changed) == ["kafka-server-topics", "kafka-server-topics-files"], changed
+    # The broker's topic list gains twitter-cho, its logins cho's two; no other student's resources change.
+    assert sorted(changed) == ["kafka-server-logins", "kafka-server-logins-files", "kafka-server-topics",
+                               "kafka-server-topics-files"], changed
 
 
 def test_every_host_is_exported_as_data_and_each_command_is_built_from_it(dev):

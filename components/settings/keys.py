@@ -82,9 +82,10 @@ KEYS: dict[str, Any] = {
         "heapMb": key(_whole(256, 65536), None, "broker JVM heap"),
         "provider": key(None, "ours", "where the queue runs: ours (KafkaServer hosts) or existing (a Kafka you run)"),
         "bootstrapServers": key(checks.servers, None, "an existing Kafka's bootstrap servers, host:port each"),
-        "security": key(_choice(*KAFKA_SECURITY), "plaintext",
-                        "plaintext (the tutorial's: anyone in the security group may do anything) or sasl_ssl "
-                        "(TLS, a SCRAM login per producer and consumer, each fenced to its own topic and group)"),
+        "security": key(_choice(*KAFKA_SECURITY), None,
+                        "sasl_ssl (TLS, a SCRAM login per producer and consumer, each fenced to its own topic and "
+                        "group; the default for our KRaft brokers) or plaintext (the tutorial's: anyone in the "
+                        "security group may do anything; the default in ZooKeeper mode)"),
     },
     "logstash": {
         "version": key(_choice(*releases.LOGSTASH), releases.DEFAULT_LOGSTASH, "Logstash release"),

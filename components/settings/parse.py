@@ -131,7 +131,15 @@ def _kafka(values: Mapping[str, Any], providers: Mapping[str, Any], raw: Mapping
         raise ConfigError("kafka.security", "sasl_ssl", "offered in kraft mode only (the ZooKeeper mode keeps the "
                                                         "tutorial's plaintext): set kafka.security plaintext, or "
                                                         "kafka.mode kraft")
-    return _build(KafkaSettings, values, topics=_topics(values["topics"], brokers))
+    return _build(KafkaSettings, values, topics=_topics(values["topics"], brokers),
+                  security=values["security"] or default_security(provider, mode))
+
+
+def default_security(provider: str, mode: str) -> str:
+    """Secure where we can be: logins and TLS on our KRaft brokers; ZooKeeper mode keeps the tutorial's
+    plaintext (SCRAM there needs ZooKeeper's own credentials, which we do not offer), and a Kafka the
+    user runs is secured by them."""
+    return "sasl_ssl" if provider == OWN_BROKERS and mode == "kraft" else "plaintext"
 
 
 def refuse_downgrade(deployed: Any, chosen: str) -> None:

@@ -9,6 +9,9 @@
   what a single node needs: producer and consumer throughput and their ratio (goal >= 0.95), and
   end-to-end latency at a fixed rate after an unmeasured warm-up round and an unmeasured start
   of every run (goal: p99 < 50 ms at 1,000 events/s).
+- What kafka.security sasl_ssl (the default: TLS, SCRAM logins, the authorizer) costs: the same
+  Java clients, logged in as the rendered pipelines log in, against our broker with sasl_ssl beside
+  it on plaintext (goal: producer throughput >= 0.75 of plaintext, p99 < 20 ms at 1,000 events/s).
 - kafka-python's end-to-end latency with the same settings, as a labelled contrast.
 - The dev stack's hourly cost against the tutorial's three t2.medium (goal <= 0.5), from prices.py.
 - A rehearsal on local hosts (see tests/rehearsal): time from `up` to the first event at the
@@ -18,9 +21,12 @@ Needs root, iproute2, Java 17+ with javac, the jars; the rehearsal also the Pulu
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import sys
+import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,7 +38,10 @@ from components import cost  # noqa: E402
 from components.settings import all_topics  # noqa: E402
 from tests.bench import java_clients, prices, python_clients, timeline  # noqa: E402
 from tests.integration import flow  # noqa: E402
+from components.errors import Secret  # noqa: E402
+from tests.integration import secured  # noqa: E402
 from tests.integration.broker import Cluster  # noqa: E402
+from tests.integration.client import Host  # noqa: E402
 from tests.settings import make  # noqa: E402
 
 RECORD_BYTES = 200  # about a generator event as our producer's json codec writes it
@@ -46,13 +55,20 @@ class Side:
     figures: dict[str, list] = field(default_factory=lambda: {"producer": [], "consumer": [], "join": [],
                                                               "latency": [], "cold": []})
 
-    def start(self, settings) -> None:
+    def start(self) -> None:
         print(f"  broker with {self.label}: starting ...", flush=True)
-        self.cluster.start()
-        self.cluster.broker.create_topics()
-        self.confs = flow.render_pipelines(self.cluster, settings)
-        self.produce = java_clients.client_props(self.confs["producer"], "outputs")
-        self.consume = java_clients.client_props(self.confs["consumer"], "inputs")
+        settings = self.cluster.settings
+        if settings.kafka.security == "sasl_ssl":
+            secured.start(self.cluster)
+            rendered = secured.render_pipelines(self.cluster, settings)
+            self.confs = {role: path for role, (path, _) in rendered.items()}
+            hosts = {role: host for role, (_, host) in rendered.items()}
+        else:
+            self.cluster.start()
+            self.cluster.broker.create_topics()
+            self.confs, hosts = flow.render_pipelines(self.cluster, settings), {}
+        self.produce = java_clients.client_props(self.confs["producer"], "outputs", hosts.get("producer", Host()))
+        self.consume = java_clients.client_props(self.confs["consumer"], "inputs", hosts.get("consumer", Host()))
 
 
 def median(values: list[float]) -> float:
@@ -65,17 +81,21 @@ def turn(sides: tuple, n: int) -> tuple:
     return sides if n % 2 else sides[::-1]
 
 
-def java_figures(settings, args) -> tuple[Side, Side]:
-    """Both broker configurations up at once, measured in turn, so neither gets the quieter minute."""
+def java_figures(settings, secrets: Path, args) -> tuple[Side, Side, Side]:
+    """Every broker configuration up at once, measured in turn, so none gets the quieter minute:
+    ours as deployed (kafka.security sasl_ssl), ours with plaintext, Kafka's stock configuration."""
     topic = settings.producer.topic
-    ours = Side("our rendered server.properties", Cluster(settings, tag="jbour", subnet="10.213.7"))
+    plain = dataclasses.replace(settings, kafka=dataclasses.replace(settings.kafka, security="plaintext"))
+    tls = Side("our rendered server.properties, sasl_ssl (the default)",
+               secured.secured_cluster(settings, secrets, Secret(uuid.uuid4().hex), tag="jbtls", subnet="10.213.12"))
+    ours = Side("our rendered server.properties, plaintext", Cluster(plain, tag="jbour", subnet="10.213.7"))
     stock = Side("Kafka's stock configuration",
-                 Cluster(settings, tag="jbstk", subnet="10.213.8", config_of=java_clients.stock_properties))
-    sides = (ours, stock)
+                 Cluster(plain, tag="jbstk", subnet="10.213.8", config_of=java_clients.stock_properties))
+    sides = (tls, ours, stock)
     try:
         for side in sides:
-            side.start(settings)
-        for side in sides:
+            side.start()
+        for side in (ours, stock):
             # First, while the topic holds only JSON: the rendered consumer starts from the earliest offset.
             print(f"  broker with {side.label}: kafka-python end-to-end latency (contrast) ...", flush=True)
             side.figures["contrast"] = python_clients.latency(side.cluster, side.confs, None, args.rate, args.rate * 10)
@@ -110,7 +130,7 @@ def java_figures(settings, args) -> tuple[Side, Side]:
                 side.figures["latency" if n else "cold"].append(run)
                 java_clients.settle()
         ours.figures["heap"] = ours.cluster.broker.heap
-        return ours, stock
+        return tls, ours, stock
     finally:
         for side in sides:
             side.cluster.stop()
@@ -162,6 +182,23 @@ def client_rows(ours: dict, stock: dict, args) -> list[str]:
     return rows
 
 
+def tls_rows(tls: dict, plain: dict, args) -> list[str]:
+    """What kafka.security sasl_ssl (the default: TLS, SCRAM logins, the authorizer) costs beside
+    the same rendered broker on plaintext."""
+    rows = []
+    for client, goal in (("producer", ">= 0.75"), ("consumer", "")):
+        a, b = median(tls[client]), median(plain[client])
+        rows.append(row(f"Java {client} with sasl_ssl, events/s", f"{a:,.0f}", f"plaintext {b:,.0f}", f"{a / b:.2f}",
+                        goal))
+    for q, goal in (("p50", ""), ("p99", "< 20")):
+        a, b = median([r[q] for r in tls["latency"]]), median([r[q] for r in plain["latency"]])
+        rows.append(row(f"Java end to end with sasl_ssl at {args.rate}/s, {q} ms", f"{a:.1f}", f"plaintext {b:.1f}",
+                        "", goal))
+    rows.append(row("Java consumer with sasl_ssl joining its group, ms", f"{median(tls['join']):,.0f}",
+                    f"plaintext {median(plain['join']):,.0f}"))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--warmup", type=float, default=8, help="unmeasured start of each latency run (default 8)")
@@ -173,10 +210,11 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     began = time.monotonic()
     settings = make({}, stack="bench")
-    print(f"Kafka {settings.kafka.version} in namespaces kp-jbour-* (10.213.7.0/24) and kp-jbstk-* "
-          f"(10.213.8.0/24) ...", flush=True)
-    ours_side, stock_side = java_figures(settings, args)
-    ours, stock = ours_side.figures, stock_side.figures
+    print(f"Kafka {settings.kafka.version} in namespaces kp-jbtls-* (10.213.12.0/24), kp-jbour-* (10.213.7.0/24) "
+          f"and kp-jbstk-* (10.213.8.0/24) ...", flush=True)
+    with tempfile.TemporaryDirectory(prefix="kp-bench-") as secrets:
+        tls_side, ours_side, stock_side = java_figures(settings, Path(secrets), args)
+    tls, ours, stock = tls_side.figures, ours_side.figures, stock_side.figures
     rehearsal = None if args.no_rehearsal else rehearsal_figures()
 
     dev = make({}, stack="dev")
@@ -194,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     print(head)
     print("-" * len(head))
     for line in client_rows(ours, stock, args):
+        print(line)
+    for line in tls_rows(tls, ours, args):
         print(line)
     print(row(f"dev stack, USD/h in {prices.REGION}, all counted", f"{usd:.4f}", f"tutorial {tutorial:.4f}",
               f"{usd / tutorial:.2f}", "<= 0.5"))

@@ -44,7 +44,7 @@ def students(n: int) -> list[str]:
 
 
 def settings_for(n: int):
-    return make({"students": students(n), "kafka": {"brokers": 1},
+    return make({"students": students(n), "kafka": {"brokers": 1, "security": "plaintext"},
                  "producer": {"source": {"type": "generator", "eventsPerSecond": EVENTS_PER_SECOND}},
                  "consumer": {"sink": {"type": "stdout"}}})
 

@@ -16,6 +16,7 @@ from components.stages import kafka
 from components.stages.plan import Facts
 from tests.integration import jars
 from tests.integration.broker import Cluster
+from tests.integration.client import Host
 
 HERE = Path(__file__).resolve().parent
 BUILD = HERE / "java" / "build"
@@ -27,11 +28,35 @@ PRODUCER_LINE = re.compile(r"(\d+) records sent, ([\d.]+) records/sec \(([\d.]+)
                            r"([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th")
 
 
-def client_props(conf: Path, section: str) -> dict[str, str]:
-    """The Java client properties a rendered pipeline's kafka plugin gives Logstash (read back from the file)."""
+# kafka.security sasl_ssl: the plugin's login options and the Java client properties they set
+# (logstash-integration-kafka passes each through; the output's jaas_path, being JVM-wide, is
+# given here as the same line in sasl.jaas.config).
+LOGIN_NAMES = {"security_protocol": "security.protocol", "sasl_mechanism": "sasl.mechanism",
+               "ssl_truststore_type": "ssl.truststore.type"}
+LOGIN_FILES = {"ssl_truststore_location", "jaas_path", "sasl_jaas_config"}
+
+
+def client_props(conf: Path, section: str, host: Host = Host()) -> dict[str, str]:
+    """The Java client properties a rendered pipeline's kafka plugin gives Logstash (read back from
+    the file), its login's files found on `host`."""
     pipeline = parse(conf.read_text())
     plugin = next(p for p in getattr(pipeline, section) if isinstance(p, Plugin) and p.name == "kafka")
-    return {JAVA_NAMES[k]: str(v) for k, v in plugin.options.items() if k in JAVA_NAMES}
+    options = dict(plugin.options)
+    props = {JAVA_NAMES[k]: str(v) for k, v in options.items() if k in JAVA_NAMES}
+    props.update({LOGIN_NAMES[k]: str(v) for k, v in options.items() if k in LOGIN_NAMES})
+    if "ssl_truststore_location" in options:
+        props["ssl.truststore.location"] = host.path(str(options["ssl_truststore_location"]))
+    if "jaas_path" in options:
+        props["sasl.jaas.config"] = jaas_line(Path(host.path(str(options["jaas_path"]))).read_text())
+    if "sasl_jaas_config" in options:
+        props["sasl.jaas.config"] = host.resolve(options["sasl_jaas_config"])
+    return props
+
+
+def jaas_line(jaas_file: str) -> str:
+    """The login line of a JAAS file's KafkaClient section (as scripts/stages/pipeline.sh writes it)."""
+    (line,) = [part.strip() for part in jaas_file.splitlines() if "LoginModule" in part]
+    return line
 
 
 def stock_properties(settings, facts: Facts, data_dir: str) -> dict[str, object]:
@@ -76,10 +101,12 @@ def write_props(cluster: Cluster, host: str, name: str, props: dict[str, str]) -
 
 
 def producer_perf(cluster: Cluster, topic: str, props: dict[str, str], records: int, size: int) -> dict:
-    settings = [f"{k}={v}" for k, v in {**props, "bootstrap.servers": cluster.broker.bootstrap}.items()]
+    # A file, as a JAAS line holds the `=` that --producer-props splits on.
+    config = write_props(cluster, "producer", "perf-producer", props)
     result = cluster.broker.java(jars.MAIN_CLASSES["perf"], [
         "--topic", topic, "--num-records", str(records), "--throughput", "-1", "--record-size", str(size),
-        "--producer-props", *settings], timeout=300, host="producer", heap="-Xmx512m")
+        "--command-config", str(config), "--producer-props", f"bootstrap.servers={cluster.broker.bootstrap}"],
+        timeout=300, host="producer", heap="-Xmx512m")
     matches = [PRODUCER_LINE.search(line) for line in result.stdout.splitlines()]
     found = [m for m in matches if m]
     if result.returncode != 0 or not found:
@@ -89,10 +116,11 @@ def producer_perf(cluster: Cluster, topic: str, props: dict[str, str], records: 
 
 
 def consumer_perf(cluster: Cluster, topic: str, props: dict[str, str], records: int) -> dict:
-    extra = [arg for k, v in props.items() if k != "client.id" for arg in ("--command-property", f"{k}={v}")]
+    config = write_props(cluster, "consumer", "perf-consumer", {k: v for k, v in props.items() if k != "client.id"})
     result = cluster.broker.java(jars.MAIN_CLASSES["consumer-perf"], [
         "--bootstrap-server", cluster.broker.bootstrap, "--topic", topic, "--num-records", str(records),
-        "--timeout", "60000", "--hide-header", *extra], timeout=300, host="consumer", heap="-Xmx512m")
+        "--timeout", "60000", "--hide-header", "--command-config", str(config)], timeout=300, host="consumer",
+        heap="-Xmx512m")
     rows = [line.split(",") for line in result.stdout.splitlines() if line.count(",") >= 9]
     if result.returncode != 0 or not rows:
         raise RuntimeError(f"ConsumerPerformance failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")

@@ -2,13 +2,17 @@
 calls critical. Figures are printed by make bench, never asserted; these helpers decide what the
 figures mean, so they are tested like the rest."""
 
+from components import cost
 from components.logstash.lscl import Plugin
 from components.logstash.parse import parse
-from components.stages import sink, source
+from components.logstash.pipelines import JAAS_SECRET
+from components.stages import pipeline_files, sink, source
 from components.stages.kafka import bootstrap_servers
 from components.stages.plan import Facts
-from components import cost
 from tests.bench import java_clients, prices, timeline
+from tests.components.stages.conftest import LOGIN, files
+from tests.integration.client import Host
+from tests.scripts.jaas import write_jaas
 from tests.settings import make
 
 # Options of the kafka plugins that are not Java client tuning: where to connect and what to carry.
@@ -16,21 +20,25 @@ NOT_CLIENT_TUNING = {"bootstrap_servers", "topic_id", "topics", "codec", "group_
                      "decorate_events", "consumer_threads"}
 
 
+# The bench's Java clients run the plaintext listener (tests/bench/bench.py).
+PLAINTEXT = {"kafka": {"security": "plaintext"}}
+
+
 def rendered(tmp_path, stage, role, settings):
-    plan = stage.plan(settings, Facts(role=role, bootstrap=bootstrap_servers(("10.0.0.5",))))
+    plan = stage.plan(settings, Facts(role=role, bootstrap=bootstrap_servers(("10.0.0.5",)), **LOGIN))
     path = tmp_path / f"{role}.conf"
     path.write_text(plan.files[0].content)
     return path
 
 
 def test_the_java_producer_runs_with_the_settings_our_pipeline_gives_logstash(tmp_path):
-    props = java_clients.client_props(rendered(tmp_path, source, "producer", make({})), "outputs")
+    props = java_clients.client_props(rendered(tmp_path, source, "producer", make(PLAINTEXT)), "outputs")
     assert {k: v for k, v in props.items() if k != "client.id"} == {
         "acks": "all", "compression.type": "lz4", "linger.ms": "0", "batch.size": "16384"}
 
 
 def test_a_changed_producer_setting_reaches_the_java_client(tmp_path):
-    settings = make({"producer": {"acks": "1", "compression": "none"}})
+    settings = make({**PLAINTEXT, "producer": {"acks": "1", "compression": "none"}})
     props = java_clients.client_props(rendered(tmp_path, source, "producer", settings), "outputs")
     assert (props["acks"], props["compression.type"]) == ("1", "none")
 
@@ -39,10 +47,31 @@ def test_no_rendered_kafka_option_is_silently_left_out_of_the_java_clients(tmp_p
     """A new client setting in a pipeline must be mapped to its Java property or the bench measures
     a client that is not the one users run."""
     for stage, role, section in ((source, "producer", "outputs"), (sink, "consumer", "inputs")):
-        pipeline = parse(rendered(tmp_path, stage, role, make({})).read_text())
-        kafka = next(p for p in getattr(pipeline, section) if isinstance(p, Plugin) and p.name == "kafka")
-        unknown = set(kafka.options) - set(java_clients.JAVA_NAMES) - NOT_CLIENT_TUNING
-        assert not unknown, f"{role}: map {sorted(unknown)} in tests/bench/java_clients.JAVA_NAMES"
+        for settings in (make(PLAINTEXT), make({})):
+            pipeline = parse(rendered(tmp_path, stage, role, settings).read_text())
+            kafka = next(p for p in getattr(pipeline, section) if isinstance(p, Plugin) and p.name == "kafka")
+            unknown = (set(kafka.options) - set(java_clients.JAVA_NAMES) - set(java_clients.LOGIN_NAMES)
+                       - java_clients.LOGIN_FILES - NOT_CLIENT_TUNING)
+            assert not unknown, f"{role}: map {sorted(unknown)} in tests/bench/java_clients.JAVA_NAMES"
+
+
+def test_the_java_clients_log_in_as_the_rendered_pipelines_do(tmp_path):
+    """kafka.security sasl_ssl (the default): the producer's login from the JAAS file its host holds,
+    the consumer's from the secrets' environment, the CA where the host keeps it."""
+    settings = make({})
+    for stage, role, section in ((source, "producer", "outputs"), (sink, "consumer", "inputs")):
+        plan = stage.plan(settings, Facts(role=role, bootstrap=bootstrap_servers(("10.0.0.5",)), **LOGIN))
+        root = tmp_path / role
+        (root / "etc" / "logstash").mkdir(parents=True)
+        line = plan.secrets[JAAS_SECRET].value
+        assert write_jaas(root / pipeline_files.KAFKA_JAAS.lstrip("/"), "1", line).returncode == 0
+        conf = root / "pipeline.conf"
+        conf.write_text(files(plan)[pipeline_files.CONFIG])
+        props = java_clients.client_props(conf, section, Host(root, {k: v.value for k, v in plan.secrets.items()}))
+        assert props["security.protocol"] == "SASL_SSL" and props["sasl.mechanism"] == "SCRAM-SHA-512"
+        assert props["sasl.jaas.config"] == line and f'username="{role}"' in line
+        assert (props["ssl.truststore.type"], props["ssl.truststore.location"]) == (
+            "PEM", str(root / pipeline_files.KAFKA_CA.lstrip("/")))
 
 
 def test_the_dev_stack_and_the_tutorial_are_priced_line_by_line_the_same_way():
@@ -74,6 +103,6 @@ def test_the_density_bench_runs_one_pipeline_per_student_each_from_its_own_rende
                            for n in names)
     settings = density.settings_for(3)
     assert settings.students == tuple(names)
-    topics = {n: sink.plan(settings, Facts(role="consumer", bootstrap="b:9092", student=n)).files[0].content
+    topics = {n: sink.plan(settings, Facts(role="consumer", bootstrap="b:9092", student=n, **LOGIN)).files[0].content
               for n in names}
     assert all(f'"twitter-{n}"' in conf for n, conf in topics.items()), "each student's pipeline reads its own topic"

@@ -75,17 +75,17 @@ def test_the_pipelines_log_in_and_trust_the_stacks_authority(secured):
     assert 'sasl_jaas_config => "${KAFKA_SASL_JAAS_CONFIG}"' in consumer
 
 
-def test_plaintext_stacks_make_no_authority(dev):
-    assert not dev.of_type("tls:index/selfSignedCert:SelfSignedCert")
-    assert not [r for r in dev.mocks.resources if r.name.endswith("-logins")]
+def test_plaintext_stacks_make_no_authority(plain):
+    assert not plain.of_type("tls:index/selfSignedCert:SelfSignedCert")
+    assert not [r for r in plain.mocks.resources if r.name.endswith("-logins")]
 
 
-def test_brokers_reach_each_others_tls_listener_inside_the_pipeline_only(secured, dev):
+def test_brokers_reach_each_others_tls_listener_inside_the_pipeline_only(secured, plain):
     rule = next(r for r in secured.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
                 if r.name.endswith("-kafka"))
     assert (rule.inputs["fromPort"], rule.inputs["toPort"]) == (9091, 9093)
     assert "referencedSecurityGroupId" in rule.inputs and "cidrIpv4" not in rule.inputs
-    plain = next(r for r in dev.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    plain = next(r for r in plain.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
                  if r.name.endswith("-kafka"))
     assert (plain.inputs["fromPort"], plain.inputs["toPort"]) == (9092, 9093)
 

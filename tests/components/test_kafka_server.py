@@ -8,7 +8,7 @@ from tests.program import DEV, Mocks, rendered, run
 def test_broker_advertises_its_own_private_ip(dev):
     broker_ip = dev.value("brokerPrivateIps")[0]
     props = rendered(dev, "kafka-server", "kafka")["files/000"]
-    assert f"advertised.listeners=PLAINTEXT://{broker_ip}:9092," in props
+    assert f"advertised.listeners=CLIENT://{broker_ip}:9092,BROKER://{broker_ip}:9091," in props
     assert "log.dirs=/var/lib/kafka/data" in props
 
 

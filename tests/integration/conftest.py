@@ -30,7 +30,9 @@ MODES = {
 
 
 def settings_for(mode: str, topic: str = "twitter", group: str = "logstash"):
-    raw = {"kafka": {**MODES[mode], "topics": TOPICS}, "producer": {"topic": topic}, "consumer": {"groupId": group}}
+    # The broker's own behaviour (durability, restarts, modes) on the tutorial's plaintext; logins,
+    # TLS and ACLs, the default, are proven in test_integration_security.py and the rehearsal.
+    raw = {"kafka": {**MODES[mode], "topics": TOPICS, "security": "plaintext"}, "producer": {"topic": topic}, "consumer": {"groupId": group}}
     return make(raw, stack="integration")
 
 

@@ -9,11 +9,14 @@ import pytest
 
 from components.logstash.lscl import Plugin
 from components.logstash.parse import parse
-from components.stages import sink, source
+from components.logstash.pipelines import JAAS_SECRET
+from components.stages import logins, pipeline_files, sink, source
 from components.stages.plan import Facts
 from components.stages.kafka import bootstrap_servers
+from tests.components.stages.conftest import LOGIN
 from tests.integration import client
 from tests.integration.logstash import install
+from tests.scripts.jaas import write_jaas
 from tests.settings import make
 
 BROKERS = ("10.213.0.2", "10.213.0.3")
@@ -23,28 +26,53 @@ def rendered(role: str, raw: dict | None = None) -> dict:
     """The kafka plugin's options in the pipeline the stage renders for `role`."""
     settings = make(raw or {})
     stage = source if role == "producer" else sink
-    pipeline = parse(stage.plan(settings, Facts(role=role, bootstrap=bootstrap_servers(BROKERS))).files[0].content)
+    facts = Facts(role=role, bootstrap=bootstrap_servers(BROKERS), **LOGIN)
+    pipeline = parse(stage.plan(settings, facts).files[0].content)
     plugin = pipeline.outputs[0] if role == "producer" else pipeline.inputs[0]
     assert plugin.name == "kafka"
     return dict(plugin.options)
 
 
-def test_every_option_the_producer_pipeline_renders_reaches_the_client():
-    options = rendered("producer", {"producer": {"acks": "all", "compression": "lz4"}})
-    config = client.producer_config(options)
+def host(tmp_path, role: str, raw: dict | None = None) -> client.Host:
+    """The host the rendered pipeline runs on, as its stages leave it: the CA it trusts, the
+    producer's JAAS file, the secrets' environment."""
+    settings = make(raw or {})
+    stage = source if role == "producer" else sink
+    plan = stage.plan(settings, Facts(role=role, bootstrap=bootstrap_servers(BROKERS), **LOGIN))
+    for f in plan.files:
+        (tmp_path / f.path.lstrip("/")).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / f.path.lstrip("/")).write_text(f.content)
+    env = {name: secret.value for name, secret in plan.secrets.items()}
+    jaas = tmp_path / pipeline_files.KAFKA_JAAS.lstrip("/")
+    assert write_jaas(jaas, "1", env[JAAS_SECRET]).returncode == 0  # scripts/stages/pipeline.sh's own
+    return client.Host(tmp_path, env)
+
+
+def test_every_option_the_producer_pipeline_renders_reaches_the_client(tmp_path):
+    raw = {"producer": {"acks": "all", "compression": "lz4"}}
+    options = rendered("producer", raw)
+    config = client.producer_config(options, host=host(tmp_path, "producer", raw))
     assert config["bootstrap_servers"] == [f"{b}:9092" for b in BROKERS]
     assert (config["acks"], config["enable_idempotence"], config["compression_type"]) == ("all", True, "lz4")
     assert (config["linger_ms"], config["batch_size"]) == (int(options["linger_ms"]), int(options["batch_size"]))
     assert config["client_id"] == options["client_id"]
+    # kafka.security sasl_ssl (the default): the producer's own login, from the JAAS file on its host.
+    assert (config["security_protocol"], config["sasl_mechanism"]) == ("SASL_SSL", "SCRAM-SHA-512")
+    assert config["sasl_plain_username"] == "producer"
+    assert config["sasl_plain_password"] == logins.password(LOGIN["login_seed"], "producer").value
+    assert open(config["ssl_cafile"]).read() == LOGIN["kafka_ca"]
 
 
-def test_every_option_the_consumer_pipeline_renders_reaches_the_client():
+def test_every_option_the_consumer_pipeline_renders_reaches_the_client(tmp_path):
     options = rendered("consumer")
-    config = client.consumer_config(options)
+    config = client.consumer_config(options, host(tmp_path, "consumer"))
     assert config["group_id"] == options["group_id"] and config["client_id"] == options["client_id"]
     assert config["auto_offset_reset"] == options["auto_offset_reset"]
     # Logstash auto-commits unless the pipeline says otherwise; ours does not.
     assert "enable_auto_commit" not in options and config["enable_auto_commit"] is True
+    # ...its own login, from the secrets' environment the pipeline refers to.
+    assert config["sasl_plain_username"] == "consumer"
+    assert config["sasl_plain_password"] == logins.password(LOGIN["login_seed"], "consumer").value
 
 
 @pytest.mark.parametrize("role, build", [("producer", client.producer_config), ("consumer", client.consumer_config)])
@@ -60,8 +88,9 @@ def test_a_codec_other_than_json_is_refused():
         client.consumer_config(options)
 
 
-def test_acks_below_all_turn_idempotence_off_as_the_java_client_does():
-    config = client.producer_config(rendered("producer", {"producer": {"acks": "1"}}))
+def test_acks_below_all_turn_idempotence_off_as_the_java_client_does(tmp_path):
+    raw = {"producer": {"acks": "1"}}
+    config = client.producer_config(rendered("producer", raw), host=host(tmp_path, "producer", raw))
     assert (config["acks"], config["enable_idempotence"]) == (1, False)
 
 

@@ -34,7 +34,8 @@ class DistBroker:
     def __init__(self, home: Path, root: Path, net: Network):
         self.home, self.root, self.net = home, root, net
         self.settings = make(
-            {"kafka": {"version": VERSION, "mode": "kraft", "topics": [{"name": "twitter"}, {"name": "events", "partitions": 3}]}},
+            {"kafka": {"version": VERSION, "mode": "kraft", "security": "plaintext",
+                       "topics": [{"name": "twitter"}, {"name": "events", "partitions": 3}]}},
             stack="kdist")
         self.ip = net.ip["broker"]
         self.facts = Facts(role="broker", private_ip=self.ip, memory_mib=2048)

@@ -300,15 +300,17 @@ def test_through_the_consumers_pipeline_stage(plugin_settings):
     """The stage that writes the file on the host gets the verified text and the secrets."""
     from components.stages import pipeline_files, sink
     from components.stages.plan import Facts
+    from tests.components.stages.conftest import LOGIN
 
     settings = plugin_settings(consumer_sink=OPENSEARCH.config)
-    plan = sink.plan(settings, Facts(role="consumer", bootstrap=bootstrap_servers(("10.0.0.5",))))
-    config, plugins = plan.files
+    plan = sink.plan(settings, Facts(role="consumer", bootstrap=bootstrap_servers(("10.0.0.5",)), **LOGIN))
+    config, plugins = (f for f in plan.files if f.path in (pipeline_files.CONFIG, pipeline_files.PLUGINS_FILE))
     assert parse(config.content).outputs[0].name == "opensearch"
     assert (plugins.path, plugins.content) == (pipeline_files.PLUGINS_FILE, "logstash-output-opensearch\n")
     assert SECRET not in config.content
     assert plan.env["PIPELINE_PLUGINS"] == "logstash-output-opensearch"
-    assert set(plan.secrets) == {"SINK_PASSWORD"}
+    # Beside the consumer's own Kafka login (kafka.security sasl_ssl, the default).
+    assert set(plan.secrets) == {"SINK_PASSWORD", "KAFKA_SASL_JAAS_CONFIG"}
 
 
 def third_party_tree(pipeline) -> list:

@@ -13,7 +13,8 @@ def test_security_group_allows_ssh_from_operator_and_kafka_only_inside(dev):
     ssh = [r for r in ingress if r.inputs["fromPort"] == 22]
     assert [r.inputs["cidrIpv4"] for r in ssh] == ["198.51.100.7/32"]
     kafka = [r for r in ingress if r.inputs["fromPort"] != 22]
-    assert len(kafka) == 1 and kafka[0].inputs["fromPort"] == 9092 and kafka[0].inputs["toPort"] == 9093
+    # kafka.security sasl_ssl (the default): the brokers' TLS replication listener, the clients' port, the quorum's.
+    assert len(kafka) == 1 and kafka[0].inputs["fromPort"] == 9091 and kafka[0].inputs["toPort"] == 9093
     assert kafka[0].inputs["referencedSecurityGroupId"] == "pipeline-sg-id"
     assert "cidrIpv4" not in kafka[0].inputs
     assert all(r.inputs.get("cidrIpv4") != "0.0.0.0/0" for r in ingress)
@@ -38,7 +39,7 @@ def test_a_sink_or_mirror_on_another_port_gets_its_egress_and_nothing_inward(mon
     egress = result.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
     assert sorted(r.inputs["fromPort"] for r in egress if r.inputs.get("cidrIpv4") == "0.0.0.0/0") == [80, 443, 8080, 9200]
     ingress = result.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-    assert all(r.inputs["fromPort"] in (22, 9092) for r in ingress)
+    assert all(r.inputs["fromPort"] in (22, 9091) for r in ingress)
 
 
 

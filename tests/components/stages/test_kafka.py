@@ -1,11 +1,11 @@
 from components import releases
 from components.stages import kafka, zookeeper
 from components.stages.plan import Facts
-from tests.components.stages.conftest import files, props
+from tests.components.stages.conftest import PLAINTEXT, TLS, files, props
 
 
 def test_kraft_single_broker_properties(make_settings, broker):
-    p = props(files(kafka.plan(make_settings(), broker))["/etc/kafka/server.properties"])
+    p = props(files(kafka.plan(make_settings(PLAINTEXT), broker))["/etc/kafka/server.properties"])
     assert p["process.roles"] == "broker,controller"
     assert p["controller.quorum.voters"] == "1@10.0.0.5:9093"
     assert p["listeners"] == "PLAINTEXT://10.0.0.5:9092,CONTROLLER://10.0.0.5:9093,OPERATOR://127.0.0.1:9094"
@@ -26,7 +26,7 @@ def test_rendering_is_sorted_and_deterministic(make_settings, broker):
 def test_three_brokers_form_one_quorum(make_settings):
     ips = ("10.0.1.10", "10.0.2.10", "10.0.3.10")
     s = make_settings({"kafka": {"brokers": 3}})
-    p = props(files(kafka.plan(s, Facts(role="broker", private_ip=ips[1], brokers=ips, node_id=2)))[kafka.CONFIG])
+    p = props(files(kafka.plan(s, Facts(role="broker", private_ip=ips[1], brokers=ips, node_id=2, **TLS)))[kafka.CONFIG])
     assert p["node.id"] == "2"
     assert p["controller.quorum.voters"] == "1@10.0.1.10:9093,2@10.0.2.10:9093,3@10.0.3.10:9093"
     assert p["min.insync.replicas"] == "2" and p["default.replication.factor"] == "3"
@@ -67,7 +67,7 @@ def test_heap_is_a_quarter_of_memory_within_bounds(make_settings):
     assert kafka.heap_mb(s, Facts(role="broker", memory_mib=512)) == 256
     assert kafka.heap_mb(s, Facts(role="broker", memory_mib=65536)) == 6144
     assert kafka.heap_mb(make_settings({"kafka": {"heapMb": 700}}), Facts(role="broker")) == 700
-    env_file = files(kafka.plan(s, Facts(role="broker", memory_mib=8192, private_ip="10.0.0.5")))["/etc/kafka/kafka.env"]
+    env_file = files(kafka.plan(s, Facts(role="broker", memory_mib=8192, private_ip="10.0.0.5", **TLS)))["/etc/kafka/kafka.env"]
     assert env_file == 'KAFKA_HEAP_OPTS="-Xms2048m -Xmx2048m"\n'
 
 
@@ -118,7 +118,7 @@ KRAFT = {"controller.listener.names": "CONTROLLER", "process.roles": "broker,con
 
 
 def test_one_kraft_broker_in_full(make_settings, broker):
-    plan = kafka.plan(make_settings(), broker)
+    plan = kafka.plan(make_settings(PLAINTEXT), broker)
     assert props(files(plan)[kafka.CONFIG]) == {
         **COMMON, **ONE, **KRAFT,
         "advertised.listeners": "PLAINTEXT://10.0.0.5:9092,OPERATOR://localhost:9094",
@@ -127,7 +127,7 @@ def test_one_kraft_broker_in_full(make_settings, broker):
         "node.id": "1",
         "share.coordinator.state.topic.min.isr": "1", "share.coordinator.state.topic.replication.factor": "1",
     }
-    assert plan.env["KAFKA_FORMAT_ARGS"] == (f"format --cluster-id {kafka.cluster_id(make_settings())} "
+    assert plan.env["KAFKA_FORMAT_ARGS"] == (f"format --cluster-id {kafka.cluster_id(make_settings(PLAINTEXT))} "
                                              "--config /etc/kafka/server.properties --ignore-formatted")
     assert plan.env["KAFKA_WAIT"] == "10.0.0.5:9092"   # one node: its client port opens at once
     assert plan.env["SERVICE_INPUTS"].split() == [kafka.CONFIG, kafka.ENV_FILE, kafka.UNIT_FILE, kafka.HOME]
@@ -135,7 +135,7 @@ def test_one_kraft_broker_in_full(make_settings, broker):
 
 def test_a_quorum_member_in_full(make_settings):
     ips = ("10.0.1.10", "10.0.2.10", "10.0.3.10")
-    plan = kafka.plan(make_settings({"kafka": {"brokers": 3}}),
+    plan = kafka.plan(make_settings({"kafka": {"brokers": 3, "security": "plaintext"}}),
                       Facts(role="broker", private_ip=ips[1], brokers=ips, node_id=2))
     assert props(files(plan)[kafka.CONFIG]) == {
         **COMMON, **KRAFT,

@@ -3,7 +3,7 @@ import dataclasses
 from components.errors import Secret
 from components.stages import kafka, kafka_listeners, topics
 from components.stages.plan import Facts
-from tests.components.stages.conftest import files, props
+from tests.components.stages.conftest import PLAINTEXT, files, props
 
 
 def secured(settings):
@@ -59,7 +59,7 @@ def test_the_tls_folder_can_be_re_rooted(make_settings, broker):
 
 
 def test_plaintext_keeps_the_tutorials_listeners(make_settings, broker):
-    p = props(files(kafka.plan(make_settings(), broker))[kafka.CONFIG])
+    p = props(files(kafka.plan(make_settings(PLAINTEXT), broker))[kafka.CONFIG])
     assert p["listener.security.protocol.map"] == "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,OPERATOR:PLAINTEXT"
     assert p["inter.broker.listener.name"] == "PLAINTEXT"
     assert not [k for k in p if k.startswith(("ssl.", "sasl.", "authorizer", "super.users", "listener.name."))]
@@ -74,7 +74,7 @@ def test_zookeeper_plaintext_has_no_controller_listener(make_settings, broker):
 
 def test_tools_on_the_broker_use_the_loopback_listener_with_sasl_ssl(make_settings):
     node = Facts(role="broker", private_ip="10.0.0.7", node_id=3)
-    assert kafka_listeners.on_broker_bootstrap(make_settings(), node) == "10.0.0.7:9092"
+    assert kafka_listeners.on_broker_bootstrap(make_settings(PLAINTEXT), node) == "10.0.0.7:9092"
     assert kafka_listeners.on_broker_bootstrap(secured(make_settings()), node) == "localhost:9096"
     plan = topics.plan(secured(make_settings()), node)
     assert plan.env["BOOTSTRAP"] == "localhost:9096"
@@ -93,7 +93,7 @@ def test_sasl_ssl_places_the_ca_and_sends_the_key_on_stdin_only(make_settings, b
 
 
 def test_plaintext_brokers_carry_no_tls(make_settings, broker):
-    plan = kafka.plan(make_settings(), broker)
+    plan = kafka.plan(make_settings(PLAINTEXT), broker)
     assert plan.secrets == {} and plan.env["KAFKA_KEYSTORE_FILE"] == ""
     assert not [f for f in plan.files if f.path.startswith("/etc/kafka/tls")]
     assert plan.env["SERVICE_INPUTS"] == "/etc/kafka/server.properties /etc/kafka/kafka.env " \
@@ -103,4 +103,4 @@ def test_plaintext_brokers_carry_no_tls(make_settings, broker):
 def test_a_sasl_ssl_broker_without_its_key_says_what_is_missing(make_settings, broker):
     import pytest
     with pytest.raises(ValueError, match="tls_keystore and Facts.kafka_ca"):
-        kafka.plan(secured(make_settings()), broker)
+        kafka.plan(secured(make_settings()), dataclasses.replace(broker, tls_keystore=None))

@@ -9,7 +9,7 @@ from components.logstash.lscl import Ref
 from components.logstash.parse import parse
 from components.stages import logins, pipeline_files, sink, source
 from components.stages.plan import Facts
-from tests.components.stages.conftest import files
+from tests.components.stages.conftest import PLAINTEXT, files
 
 SEED = Secret("seed")
 CA = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
@@ -68,7 +68,7 @@ def test_the_stacks_ca_is_placed_and_its_change_restarts_logstash(make_settings,
 
 @pytest.mark.parametrize("stage, role", [(source, "producer"), (sink, "consumer")])
 def test_plaintext_pipelines_stay_as_they_were(make_settings, stage, role):
-    plan = stage.plan(make_settings(), facts(role, None))
+    plan = stage.plan(make_settings(PLAINTEXT), facts(role, None))
     options = kafka_block(plan, role)
     assert not {"security_protocol", "sasl_mechanism", "jaas_path", "sasl_jaas_config"} & set(options)
     assert pipeline_files.KAFKA_CA not in files(plan) and "KAFKA_SASL_JAAS_CONFIG" not in plan.secrets

@@ -9,8 +9,9 @@ def test_topics_are_created_if_missing_with_their_settings(make_settings, broker
     s = make_settings({"kafka": {"topics": [{"name": "a", "partitions": 3}, {"name": "b"}]}})
     plan = topics.plan(s, broker)
     assert files(plan)[topics.ARGS_FILE].splitlines() == [
-        "--bootstrap-server 10.0.0.5:9092 --create --if-not-exists --topic a --partitions 3 --replication-factor 1",
-        "--bootstrap-server 10.0.0.5:9092 --create --if-not-exists --topic b --partitions 1 --replication-factor 1",
+        # sasl_ssl (the default): through the broker's loopback operator listener, which needs no login
+        "--bootstrap-server localhost:9094 --create --if-not-exists --topic a --partitions 3 --replication-factor 1",
+        "--bootstrap-server localhost:9094 --create --if-not-exists --topic b --partitions 1 --replication-factor 1",
     ]
     # The sizes the stage compares with the broker's, to add partitions to a live topic.
     assert files(plan)[topics.SIZES_FILE] == "a 3\nb 1\n"
