@@ -59,7 +59,7 @@ else:
                                     "data": kafka_stage.DATA_DIR, "logs": "sudo journalctl -u kafka"})
     first_topic = config.all_topics(settings)[0].name
     # With sasl_ssl, the broker's loopback listener: the operator's SSH login is the authentication.
-    on_broker = kafka.private_ips.apply(lambda ips: kafka_stage.on_host_bootstrap(settings, ips))
+    on_broker = kafka.private_ips.apply(lambda ips: kafka_stage.on_broker_bootstrap(settings, ips[0]))
     pulumi.export("listTopics", pulumi.Output.all(kafka.addresses, on_broker).apply(
         lambda v: access.on_host(v[0][0], f"{kafka_stage.HOME}/bin/kafka-topics.sh --bootstrap-server {v[1]} --list")))
     pulumi.export("consoleConsumer", pulumi.Output.all(kafka.addresses, on_broker).apply(

@@ -112,11 +112,6 @@ def bootstrap_servers(brokers: tuple[str, ...]) -> str:
     return ",".join(f"{ip}:{CLIENT_PORT}" for ip in brokers)
 
 
-def on_host_bootstrap(settings: Settings, private_ips: list[str]) -> str:
-    """What a command run on the first broker dials (the exported listTopics, consoleConsumer)."""
-    return on_broker_bootstrap(settings, Facts(role="broker", private_ip=private_ips[0], brokers=tuple(private_ips)))
-
-
 def operator_bootstrap(brokers: int) -> str:
     """What the operator's tools dial once the tunnels are open."""
     return ",".join(f"localhost:{operator_port(n)}" for n in range(1, brokers + 1))

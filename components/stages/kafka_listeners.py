@@ -44,12 +44,12 @@ def operator_port(node_id: int) -> int:
     return OPERATOR_PORT + node_id - 1
 
 
-def on_broker_bootstrap(settings: Settings, facts: Facts) -> str:
-    """What a tool run on the broker itself dials: with sasl_ssl the loopback operator listener,
-    which needs no login, else the client port as before."""
+def on_broker_bootstrap(settings: Settings, private_ip: str, node_id: int = 1) -> str:
+    """What a tool run on broker `node_id` itself dials: with sasl_ssl the loopback operator
+    listener, which needs no login, else the client port as before."""
     if settings.kafka.security == "sasl_ssl":
-        return f"localhost:{operator_port(facts.node_id)}"
-    return f"{facts.private_ip}:{CLIENT_PORT}"
+        return f"localhost:{operator_port(node_id)}"
+    return f"{private_ip}:{CLIENT_PORT}"
 
 
 def listeners(settings: Settings, facts: Facts, tls_dir: str = TLS_DIR) -> dict[str, object]:
@@ -59,12 +59,11 @@ def listeners(settings: Settings, facts: Facts, tls_dir: str = TLS_DIR) -> dict[
     if settings.kafka.security == "plaintext":
         bound = {"PLAINTEXT": f"{ip}:{CLIENT_PORT}", **({"CONTROLLER": f"{ip}:{CONTROLLER_PORT}"} if kraft else {}),
                  "OPERATOR": f"127.0.0.1:{operator}"}
-        protocols = {"CONTROLLER": "PLAINTEXT", "PLAINTEXT": "PLAINTEXT", "OPERATOR": "PLAINTEXT"}
         return {
             "listeners": joined(bound),
             "advertised.listeners": f"PLAINTEXT://{ip}:{CLIENT_PORT},OPERATOR://localhost:{operator}",
-            "listener.security.protocol.map": ",".join(f"{name}:{protocols[name]}" for name in protocols
-                                                       if name in bound),
+            "listener.security.protocol.map": ("CONTROLLER:PLAINTEXT," if kraft else "")
+                                              + "PLAINTEXT:PLAINTEXT,OPERATOR:PLAINTEXT",
             "inter.broker.listener.name": "PLAINTEXT",
         }
     bound = {"CLIENT": f"{ip}:{CLIENT_PORT}", "BROKER": f"{ip}:{BROKER_PORT}", "CONTROLLER": f"{ip}:{CONTROLLER_PORT}",

@@ -71,7 +71,7 @@ def plan(settings: Settings, facts: Facts) -> Plan:
         raise ValueError("the logins stage needs the stack's login seed (Facts.login_seed)")
     return Plan(stage=NAME, files=(File(ACLS_FILE, acl_lines(found), "0600"),), env={
         "KAFKA_HOME": HOME,
-        "BOOTSTRAP": on_broker_bootstrap(settings, facts),
+        "BOOTSTRAP": on_broker_bootstrap(settings, facts.private_ip, facts.node_id),
         "SCRAM_MECHANISM": SCRAM,
         "LOGIN_ACLS": ACLS_FILE,
         "LOGIN_STATE": STATE_DIR,

@@ -16,7 +16,7 @@ CLUSTER_TIMEOUT_S = 900
 
 
 def plan(settings: Settings, facts: Facts) -> Plan:
-    bootstrap = on_broker_bootstrap(settings, facts)
+    bootstrap = on_broker_bootstrap(settings, facts.private_ip, facts.node_id)
     lines = "".join(" ".join(args) + "\n" for args in topic_commands(settings, bootstrap))
     brokers = facts.brokers or (facts.private_ip,)
     sizes = "".join(f"{t.name} {t.partitions}\n" for t in all_topics(settings))

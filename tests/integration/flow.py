@@ -46,7 +46,7 @@ def stored_records(cluster: Cluster, topic: str) -> list[dict]:
     """Every record of the topic (partition, offset, value: its JSON, {} if it is not), read to its
     end on the broker host as the operator's tools read it: through the loopback listener with
     kafka.security sasl_ssl, the client port with plaintext."""
-    bootstrap = kafka_listeners.on_broker_bootstrap(cluster.settings, cluster.broker.facts)
+    bootstrap = kafka_listeners.on_broker_bootstrap(cluster.settings, cluster.broker.ip)
     code = textwrap.dedent(f"""
         import json
         from kafka import KafkaConsumer, TopicPartition

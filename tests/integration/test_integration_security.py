@@ -56,7 +56,7 @@ def secure(prerequisites, tmp_path_factory):
 
 def admin(cluster: Cluster, main: str, *args: str) -> str:
     """A Kafka admin tool on the broker host, through the loopback operator listener (no login)."""
-    bootstrap = kafka_listeners.on_broker_bootstrap(cluster.settings, cluster.broker.facts)
+    bootstrap = kafka_listeners.on_broker_bootstrap(cluster.settings, cluster.broker.ip)
     result = cluster.broker.java(main, ["--bootstrap-server", bootstrap, *args], timeout=120)
     assert result.returncode == 0, f"{main} {' '.join(args)} failed:\n{result.stdout}{result.stderr}"
     return result.stdout

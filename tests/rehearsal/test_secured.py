@@ -38,7 +38,7 @@ def test_sasl_ssl_carries_events_and_keeps_every_secret_to_itself(capsys):
         # The operator's way in: the SSH tunnel to the loopback listener, and the exported commands.
         smoke = r.ws.script("smoke", r.ws.stack)
         assert smoke.stdout.strip().startswith("OK"), smoke.stdout + smoke.stderr
-        on_broker = kafka_stage.on_host_bootstrap(r.settings, [broker.address])
+        on_broker = kafka_stage.on_broker_bootstrap(r.settings, broker.address)
         listed = f"{kafka_stage.HOME}/bin/kafka-topics.sh --bootstrap-server {on_broker} --list"
         assert r.ws.outputs()["listTopics"].endswith(listed)
         assert "twitter" in broker.run(listed).split()

@@ -74,8 +74,8 @@ def test_zookeeper_plaintext_has_no_controller_listener(make_settings, broker):
 
 def test_tools_on_the_broker_use_the_loopback_listener_with_sasl_ssl(make_settings):
     node = Facts(role="broker", private_ip="10.0.0.7", node_id=3)
-    assert kafka_listeners.on_broker_bootstrap(make_settings(PLAINTEXT), node) == "10.0.0.7:9092"
-    assert kafka_listeners.on_broker_bootstrap(secured(make_settings()), node) == "localhost:9096"
+    assert kafka_listeners.on_broker_bootstrap(make_settings(PLAINTEXT), node.private_ip, node.node_id) == "10.0.0.7:9092"
+    assert kafka_listeners.on_broker_bootstrap(secured(make_settings()), node.private_ip, node.node_id) == "localhost:9096"
     plan = topics.plan(secured(make_settings()), node)
     assert plan.env["BOOTSTRAP"] == "localhost:9096"
     assert all(line.split()[1] == "localhost:9096" for line in files(plan)[topics.ARGS_FILE].splitlines())
