@@ -11,9 +11,7 @@ write_keystore() {
   local name b64 tmp found=0
   [[ -n $KAFKA_KEYSTORE_FILE ]] || return 0
   install -d -m 0755 "$(dirname "$KAFKA_KEYSTORE_FILE")"
-  tmp=$(mktemp "$KAFKA_KEYSTORE_FILE.XXXXXX")
-  chmod 0640 "$tmp"
-  chown root:kafka "$tmp"
+  tmp=$(secret_tmp "$KAFKA_KEYSTORE_FILE" 0640 root:kafka)
   while IFS=$'\t' read -r name b64; do
     [[ $name == KAFKA_KEYSTORE ]] || continue
     printf '%s' "$b64" | base64 -d >"$tmp"
@@ -23,12 +21,7 @@ write_keystore() {
     rm -f "$tmp"
     die "the broker's key did not arrive on stdin"
   fi
-  if cmp -s "$tmp" "$KAFKA_KEYSTORE_FILE"; then
-    rm -f "$tmp"
-  else
-    mv "$tmp" "$KAFKA_KEYSTORE_FILE"
-    log "updated $KAFKA_KEYSTORE_FILE (the broker's key and certificate; values not shown)"
-  fi
+  secret_commit "$tmp" "$KAFKA_KEYSTORE_FILE" "the broker's key and certificate"
 }
 
 stage_main() {

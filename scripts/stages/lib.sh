@@ -20,6 +20,31 @@ ensure_dir() {
   install -d -m "$mode" -o "${owner%%:*}" -g "${owner##*:}" "$dir"
 }
 
+# Secret files (a key, passwords): written to a temporary file beside FILE that has its final mode
+# and owner before a byte is written, so no one else can read it even for a moment, and moved over
+# FILE only when it differs, so an unchanged secret restarts nothing.
+# secret_tmp FILE MODE OWNER: prints the temporary file's path.
+secret_tmp() {
+  local tmp
+  tmp=$(mktemp "$1.XXXXXX") || return 1
+  # Explicit: errexit does not reach into the command substitution that calls this.
+  if ! chmod "$2" "$tmp" || ! chown "$3" "$tmp"; then
+    rm -f "$tmp"
+    return 1
+  fi
+  printf '%s\n' "$tmp"
+}
+
+# secret_commit TMP FILE WHAT: TMP replaces FILE if it differs (logged as WHAT, never the values).
+secret_commit() {
+  if cmp -s "$1" "$2"; then
+    rm -f "$1"
+  else
+    mv "$1" "$2"
+    log "updated $2 ($3; values not shown)"
+  fi
+}
+
 # Package managers, one pair of functions per family; PKG_FAMILY (apt | dnf) comes from the OS data.
 pkg_installed_apt() { [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]; }
 pkg_install_apt() {

@@ -7,8 +7,7 @@
 
 write_secrets() {
   local tmp name b64 value
-  tmp=$(mktemp "$SECRETS_FILE.XXXXXX")
-  chmod 0600 "$tmp"
+  tmp=$(secret_tmp "$SECRETS_FILE" 0600 root:root)
   while IFS=$'\t' read -r name b64; do
     [[ -n $name ]] || continue
     value=$(printf '%s' "$b64" | base64 -d)
@@ -18,12 +17,7 @@ write_secrets() {
     value=${value//\"/\\\"}
     printf '%s="%s"\n' "$name" "$value" >>"$tmp"
   done
-  if cmp -s "$tmp" "$SECRETS_FILE"; then
-    rm -f "$tmp"
-  else
-    mv "$tmp" "$SECRETS_FILE"
-    log "updated $SECRETS_FILE ($SECRET_COUNT secret(s); values not shown)"
-  fi
+  secret_commit "$tmp" "$SECRETS_FILE" "$SECRET_COUNT secret(s)"
 }
 
 # The producer's Kafka login as a JAAS file (its kafka output cannot take the line itself), from
@@ -35,16 +29,9 @@ write_jaas() {
     return 0
   fi
   : "${KAFKA_SASL_JAAS_CONFIG:?the Kafka login of the producer did not arrive on stdin}"
-  tmp=$(mktemp "$KAFKA_JAAS_FILE.XXXXXX")
-  chmod 0640 "$tmp"
-  chown root:logstash "$tmp"
+  tmp=$(secret_tmp "$KAFKA_JAAS_FILE" 0640 root:logstash)
   printf 'KafkaClient {\n  %s\n};\n' "$KAFKA_SASL_JAAS_CONFIG" >"$tmp"
-  if cmp -s "$tmp" "$KAFKA_JAAS_FILE"; then
-    rm -f "$tmp"
-  else
-    mv "$tmp" "$KAFKA_JAAS_FILE"
-    log "updated $KAFKA_JAAS_FILE (the producer's Kafka login; values not shown)"
-  fi
+  secret_commit "$tmp" "$KAFKA_JAAS_FILE" "the producer's Kafka login"
 }
 
 ensure_plugins() {

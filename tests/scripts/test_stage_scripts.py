@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from components.stages.plan import File, Plan
+from components.stages.plan import SCRIPTS as SCRIPTS_DIR, File, Plan
 
 STAGE = """# shellcheck shell=bash
 stage_main() {
@@ -112,3 +112,29 @@ def test_each_finished_run_records_its_stage_start_and_end(tmp_path):
     runs = [line.split() for line in (tmp_path / "stages.log").read_text().splitlines()]
     assert [r[0] for r in runs] == ["java", "java"]
     assert all(float(start) <= float(end) for _, start, end in runs)
+
+
+def test_a_secret_file_is_never_readable_by_others_and_replaced_only_when_it_changes(tmp_path):
+    target = tmp_path / "secret.env"
+    write = ('tmp=$(secret_tmp "$T" 0640 root:root); stat -c "%a %U" "$tmp" >&2; printf "$V" >"$tmp"; '
+             'secret_commit "$tmp" "$T" "a test secret"')
+    first = subprocess.run(["bash", "-c", f"set -euo pipefail; . {SCRIPTS_DIR / 'lib.sh'}; {write}"],
+                           env={"PATH": "/usr/bin:/bin", "T": str(target), "V": "s3cret"},
+                           capture_output=True, text=True, timeout=30)
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.splitlines()[0] == "640 root", "the temporary file had its mode before the secret"
+    assert "updated" in first.stderr and "s3cret" not in first.stderr
+    assert target.read_text() == "s3cret" and target.stat().st_mode & 0o777 == 0o640
+    inode = target.stat().st_ino
+    again = subprocess.run(["bash", "-c", f"set -euo pipefail; . {SCRIPTS_DIR / 'lib.sh'}; {write}"],
+                           env={"PATH": "/usr/bin:/bin", "T": str(target), "V": "s3cret"},
+                           capture_output=True, text=True, timeout=30)
+    assert "updated" not in again.stderr and target.stat().st_ino == inode
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret.env"]
+
+
+def test_a_secret_file_for_an_owner_that_does_not_exist_stops_the_stage(tmp_path):
+    # errexit does not reach into $(...): secret_tmp must fail by itself, and leave nothing behind.
+    result = lib(tmp_path, f'tmp=$(secret_tmp {tmp_path}/key.pem 0640 root:no-such-group-kp); echo "went on"')
+    assert result.returncode != 0 and "went on" not in result.stdout
+    assert not list(tmp_path.glob("key.pem*"))
