@@ -89,6 +89,10 @@ CONSUMER_OPTIONS = {
 }
 
 
+# Beside a simulated host's files: the environment its secrets file gives Logstash (Host.save).
+ENV_FILE = "kp-secrets-env.json"
+
+
 @dataclass(frozen=True)
 class Host:
     """What a rendered pipeline refers to on its host besides its own text: files by their paths (the
@@ -99,6 +103,17 @@ class Host:
 
     def path(self, path: str) -> str:
         return str(self.root / path.lstrip("/"))
+
+    def save(self) -> None:
+        """The secrets' environment, for a client run in the host's namespace (Host.load)."""
+        path = self.root / ENV_FILE
+        path.write_text(json.dumps(dict(self.env)))
+        path.chmod(0o600)
+
+    @classmethod
+    def load(cls, root: str) -> "Host":
+        path = Path(root) / ENV_FILE
+        return cls(Path(root), json.loads(path.read_text()) if path.exists() else {})
 
     def resolve(self, value) -> str:
         """A `${NAME}` reference from the secrets' environment, as Logstash resolves it."""
@@ -215,7 +230,7 @@ def write_json(path: str, data: object) -> None:
 
 def produce(args: argparse.Namespace) -> int:
     options = kafka_output(args.conf)
-    config = producer_config(options, args.acks)
+    config = producer_config(options, args.acks, Host.load(args.host_root))
     topic = options["topic_id"]
     host = socket.gethostname() if args.host is None else args.host
     pad = sized_pad(args.run, host, args.size) if args.size else 0
@@ -288,9 +303,10 @@ def committed_offsets(options: dict, partitions: list[TopicPartition], host: Hos
 
 def consume(args: argparse.Namespace) -> int:
     options = kafka_input(args.conf)
+    host = Host.load(args.host_root)
     topics = list(options["topics"])
     # As Logstash runs it: offsets auto-committed every 5 s, and on close().
-    consumer = KafkaConsumer(**consumer_config(options))
+    consumer = KafkaConsumer(**consumer_config(options, host))
     # Right after a broker restart its metadata may not list the topic yet: ask again, bounded.
     known: dict[str, set] = {}
     ask_until = time.monotonic() + 30
@@ -340,7 +356,7 @@ def consume(args: argparse.Namespace) -> int:
     # A graceful stop, as Logstash's: the Java client's close() commits what was polled, and so
     # does kafka-python's with auto-commit on. A killed consumer would leave up to 5 s uncommitted.
     consumer.close()
-    end_committed = committed_offsets(options, partitions)
+    end_committed = committed_offsets(options, partitions, host)
     write_json(args.out, {"group_id": options["group_id"], "topics": topics, "records": records,
                           "start_committed": start_committed, "end_committed": end_committed,
                           "elapsed_s": time.monotonic() - began})
@@ -386,6 +402,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = p.add_subparsers(dest="cmd", required=True)
     pp = sub.add_parser("produce")
     pp.add_argument("--conf", required=True, help="the producer's rendered Logstash pipeline")
+    pp.add_argument("--host-root", default="/", help="where the host's files (the CA, a JAAS file) are found")
     pp.add_argument("--count", type=int, required=True)
     pp.add_argument("--rate", type=float, default=0, help="events/s; 0 = as fast as possible")
     pp.add_argument("--size", type=int, default=0, help="pad events to about this many bytes")
@@ -400,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
     pp.add_argument("--out", required=True)
     pc = sub.add_parser("consume")
     pc.add_argument("--conf", required=True, help="the consumer's rendered Logstash pipeline")
+    pc.add_argument("--host-root", default="/", help="where the host's files (the CA, a JAAS file) are found")
     pc.add_argument("--until-count", type=int, default=0)
     pc.add_argument("--until-end", action="store_true", help="stop at the end offsets seen at start")
     pc.add_argument("--idle", type=float, default=0, help="stop after this many idle seconds once data came")

@@ -124,12 +124,13 @@ def producer(cluster: Cluster, conf: Path, name: str, count: int, run: str, rate
              timeout: float = 150, extra: tuple[str, ...] = ()) -> Client:
     return Client(cluster, "producer", name, ["produce", "--conf", str(conf), "--count", str(count), "--run", run,
                                               "--rate", str(rate), "--timeout", str(timeout),
-                                              "--host", "producer", *extra])
+                                              "--host", "producer", "--host-root", str(cluster.hosts["producer"].root),
+                                              *extra])
 
 
 def consumer(cluster: Cluster, conf: Path, name: str, *, until_count: int = 0, until_end: bool = False,
              stop_file: Path | None = None, timeout: float = 150, idle: float = 0, run: str | None = None) -> Client:
-    args = ["consume", "--conf", str(conf), "--timeout", str(timeout)]
+    args = ["consume", "--conf", str(conf), "--timeout", str(timeout), "--host-root", str(cluster.hosts["consumer"].root)]
     if run:
         args += ["--run", run]
     if until_count:

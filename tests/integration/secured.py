@@ -109,4 +109,6 @@ def place_login_files(cluster: Cluster, role: str, plan: Plan) -> Host:
         written = write_jaas(jaas, "1", plan.secrets[JAAS_SECRET].value)
         assert written.returncode == 0, written.stderr
         shutil.chown(jaas, "root", LOGSTASH_GROUP)
-    return Host(root, {k: v.value for k, v in plan.secrets.items()})
+    host = Host(root, {k: v.value for k, v in plan.secrets.items()})
+    host.save()
+    return host

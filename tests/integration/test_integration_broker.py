@@ -2,10 +2,15 @@
 (ZOOKEEPER_KAFKA) mode, with producer and consumer in their own network namespaces."""
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
-from tests.integration import flow
-from tests.integration.conftest import TOPICS, describe, not_running_as_rendered, running_config, settings_for
+from components.errors import Secret
+from tests.integration import flow, secured
+from tests.integration.conftest import (MODES, TOPICS, describe, not_running_as_rendered, running_config,
+                                        settings_for)
+from tests.settings import make
 
 pytestmark = pytest.mark.integration
 
@@ -72,7 +77,38 @@ def test_events_flow_from_producer_to_consumer(cluster, topic, run_id, capsys):
 def test_kill9_broker_mid_stream_loses_nothing_acknowledged(cluster, wipe_tmp, run_id, capsys):
     topic = "wiped" if wipe_tmp else "durable"
     settings = settings_for(cluster.settings.kafka.mode, topic=topic, group=f"dur-{run_id}")
-    confs = flow.render_pipelines(cluster, settings)
+    kill9_mid_stream(cluster, settings, flow.render_pipelines(cluster, settings), wipe_tmp, run_id, capsys)
+
+
+@pytest.fixture(scope="module")
+def secure(prerequisites, tmp_path_factory):
+    """A broker with kafka.security sasl_ssl, as a stack deploys it by default."""
+    cluster = secured.secured_cluster(secured_settings("twitter", "logstash"), tmp_path_factory.mktemp("secrets"),
+                                      Secret(uuid.uuid4().hex), tag="dursec", subnet="10.213.13")
+    try:
+        secured.start(cluster)
+    except Exception as error:  # noqa: BLE001
+        pytest.fail(f"sasl_ssl broker did not start: {error}", pytrace=False)
+    yield cluster
+    cluster.stop()
+
+
+def secured_settings(topic: str, group: str):
+    return make({"kafka": {**MODES["kraft"], "topics": TOPICS, "security": "sasl_ssl"}, "producer": {"topic": topic},
+                 "consumer": {"groupId": group}}, stack="integration")
+
+
+def test_kill9_broker_with_logins_and_tls_mid_stream_loses_nothing_acknowledged(secure, run_id, capsys):
+    """The same with kafka.security sasl_ssl: the clients log in as the rendered pipelines do (SCRAM
+    over TLS), the producer's and consumer's grants made by the logins stage for this run's group."""
+    settings = secured_settings("durable", f"dur-{run_id}")
+    secured.run_logins_stage(secure, settings)
+    confs = {role: path for role, (path, _) in secured.render_pipelines(secure, settings).items()}
+    kill9_mid_stream(secure, settings, confs, False, run_id, capsys)
+
+
+def kill9_mid_stream(cluster, settings, confs: dict, wipe_tmp: bool, run_id: str, capsys) -> None:
+    topic = settings.producer.topic
     work = cluster.hosts["consumer"].root / "run"
     stop1, stop2 = work / f"stop1-{run_id}", work / f"stop2-{run_id}"
     producer = flow.producer(cluster, confs["producer"], f"dur-produce-{topic}", EVENTS, run_id, rate=1000, timeout=170)
@@ -97,7 +133,7 @@ def test_kill9_broker_mid_stream_loses_nothing_acknowledged(cluster, wipe_tmp, r
         producer.kill()
         c1.kill()
     t = flow.tally(produced, [r1, r2, r3], run_id)
-    report(capsys, f"[{settings.kafka.mode} {settings.kafka.version}] kill -9 at acked={at_kill['acked']}/"
+    report(capsys, f"[{settings.kafka.mode} {settings.kafka.version} {settings.kafka.security}] kill -9 at acked={at_kill['acked']}/"
                    f"sent={at_kill['sent']}, down {restart['down_s']:.1f}s"
                    f"{', tmp wiped (%d entries)' % restart['tmp_entries_wiped'] if wipe_tmp else ''}; "
                    f"acks={produced['config']['acks']}: {t.line()}")

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from kafka import KafkaAdminClient
 
-from components.stages.kafka import CONTROLLER_PORT
+from components.stages.kafka import operator_port
 from tests.rehearsal.hosts import Books, Remote
 
 BROKER_FAULTS = ("kill-broker", "kill-controller", "reboot-broker", "partition-broker")
@@ -235,10 +235,11 @@ class Chaos:
     def controller(self) -> str:
         """The active KRaft controller's broker name, as the quorum itself reports it."""
         for name, remote in self.brokers.items():
-            address = remote.address
+            # Through the broker's loopback operator listener, as the operator asks it: the controllers'
+            # own listener takes only a broker's certificate with kafka.security sasl_ssl.
             try:
-                out = remote.call(f"/opt/kafka/bin/kafka-metadata-quorum.sh --bootstrap-controller "
-                                  f"{address}:{CONTROLLER_PORT} describe --status", timeout=60)
+                out = remote.call(f"/opt/kafka/bin/kafka-metadata-quorum.sh --bootstrap-server "
+                                  f"localhost:{operator_port(broker_id(name))} describe --status", timeout=60)
             except subprocess.TimeoutExpired:
                 continue
             found = re.search(r"LeaderId:\s*(\d+)", out.stdout)
