@@ -20,9 +20,9 @@ from tests.integration.logstash import rubydebug_events
 from tests.rehearsal import hosts
 from tests.rehearsal.hosts import Remote
 from tests.rehearsal.mirror import PORT as mirror_port
-from tests.rehearsal.scenario import (AnonPeak, Probe, Rehearsal, broker_offsets, pipeline_events_since,
-                                      producer_pipeline, report, settled, stage_durations, topic_events, utc_stamp,
-                                      wait_for_no_lag)
+from tests.rehearsal.scenario import (AnonPeak, Probe, Rehearsal, broker_offsets, broker_offsets_once_up,
+                                      pipeline_events_since, producer_pipeline, report, settled, stage_durations,
+                                      topic_events, utc_stamp, wait_for_no_lag)
 
 pytestmark = [pytest.mark.integration, pytest.mark.rehearsal]
 
@@ -204,7 +204,10 @@ def test_day_two_changes_on_real_hosts(capsys):
         result = r.ws.up()
         assert sorted(engine_touched(result.stdout)) == ["kafka-consumer-sink", "kafka-producer-source"], \
             engine_touched(result.stdout)
-        assert producer.call(f"sudo test -e {pipeline_files.SECRETS_FILE}").returncode == 1
+        # The feed's password is gone with it; the file keeps only the producer's Kafka login (sasl_ssl).
+        left = producer.run(f"sudo cat {pipeline_files.SECRETS_FILE}")
+        assert FEED_PASSWORD not in left and "SOURCE_PASSWORD" not in left
+        assert [line.split("=", 1)[0] for line in left.splitlines()] == ["KAFKA_SASL_JAAS_CONFIG"]
         printed = rubydebug_events(consumer.run("sudo journalctl -u logstash -o cat --no-pager"))
 
         # 4. More partitions are added on the broker; fewer are refused at preview.
@@ -235,9 +238,11 @@ def test_day_two_changes_on_real_hosts(capsys):
         time.sleep(3)
         for name, unit in units.items():
             remotes[name].wait_until(f"systemctl is-active --quiet {unit}", 240, f"{unit} after a reboot")
+        # The operator's tunnel to the rebooted broker opens again once its sshd is back.
+        bootstrap = r.operator_bootstrap()
         deadline = time.monotonic() + 120
-        stored = sum(broker_offsets(bootstrap, "twitter").values())
-        while sum(broker_offsets(bootstrap, "twitter").values()) < stored + 20:
+        stored = sum(broker_offsets_once_up(bootstrap, "twitter").values())
+        while sum(broker_offsets_once_up(bootstrap, "twitter").values()) < stored + 20:
             assert time.monotonic() < deadline, "the pipeline did not resume after the reboots"
             time.sleep(2)
 
