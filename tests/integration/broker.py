@@ -178,7 +178,8 @@ class Broker:
 
     def topic_commands(self) -> list[list[str]]:
         """As the topics stage runs them on the broker host (the loopback listener with sasl_ssl)."""
-        return topics.topic_commands(self.settings, kafka_listeners.on_broker_bootstrap(self.settings, self.facts))
+        bootstrap = kafka_listeners.on_broker_bootstrap(self.settings, self.facts.private_ip, self.facts.node_id)
+        return topics.topic_commands(self.settings, bootstrap)
 
     def create_topics(self) -> list[subprocess.CompletedProcess]:
         """Every argument list of the topics stage through Kafka's TopicCommand, on the broker host."""
