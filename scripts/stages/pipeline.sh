@@ -6,10 +6,11 @@
 : "${KAFKA_JAAS_FILE:?}" "${KAFKA_JAAS_WANTED:?}"
 
 write_secrets() {
-  local tmp name b64 value
+  local tmp name b64 value got=0
   tmp=$(secret_tmp "$SECRETS_FILE" 0600 root:root)
   while IFS=$'\t' read -r name b64; do
     [[ -n $name ]] || continue
+    got=$((got + 1))
     value=$(printf '%s' "$b64" | base64 -d)
     export "$name=$value"  # for check_config; exported, never on a command line
     # systemd EnvironmentFile syntax: double quotes, backslash and quote escaped.
@@ -17,6 +18,15 @@ write_secrets() {
     value=${value//\"/\\\"}
     printf '%s="%s"\n' "$name" "$value" >>"$tmp"
   done
+  # A run without its secrets (by hand, stdin empty) must not empty the running pipeline's file.
+  if ((got != SECRET_COUNT)); then
+    rm -f "$tmp"
+    # ...nor leave a pipeline file that was never checked where a restart would run it.
+    if [[ -f $LAST_GOOD_CONFIG ]]; then
+      install -m 0640 -o root -g logstash "$LAST_GOOD_CONFIG" "$PIPELINE_CONFIG"
+    fi
+    die "expected $SECRET_COUNT secret(s) on stdin, got $got: the engine sends them (make up); by hand, feed NAME<TAB>base64 lines"
+  fi
   secret_commit "$tmp" "$SECRETS_FILE" "$SECRET_COUNT secret(s)"
 }
 

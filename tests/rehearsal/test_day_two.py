@@ -65,8 +65,14 @@ def apply_refused_pipeline(producer: Remote) -> subprocess.CompletedProcess:
     producer.run(f"sudo rm -rf {copy} && sudo cp -a /home/{producer.user}/{bundle_name('source')} {copy}")
     name = producer.run(f"sudo awk '$4 == \"{pipeline_files.CONFIG}\" {{print $3}}' {copy}/manifest").strip()
     producer.run(f"printf '%s' {shlex.quote(REFUSED_PIPELINE)} | sudo tee {copy}/{name} >/dev/null")
+    # Its secrets as the engine sends them (NAME<TAB>base64 on stdin), read back from the host's own
+    # secrets file: with kafka.security sasl_ssl the producer's login is among them. (bash reads the
+    # file back, which would expand a `$`; a login's password is URL-safe base64, which has none.)
+    secrets = (f"set -a; . {pipeline_files.SECRETS_FILE}; set +a; "
+               f"for n in $(grep -o '^[A-Z_]*' {pipeline_files.SECRETS_FILE}); do "
+               "printf '%s\\t%s\\n' \"$n\" \"$(printf %s \"${!n}\" | base64 -w0)\"; done")
     try:
-        return producer.call(f"sudo bash {copy}/apply.sh </dev/null", timeout=300)
+        return producer.call(f"sudo bash -c {shlex.quote(secrets)} | sudo bash {copy}/apply.sh", timeout=300)
     finally:
         producer.run(f"sudo rm -rf {copy}")
 
