@@ -10,7 +10,10 @@ import dataclasses
 import shlex
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from components.errors import Secret
 from components.logstash.pipelines import JAAS_SECRET
@@ -48,6 +51,17 @@ def start(cluster: Cluster) -> None:
     except BaseException:
         cluster.stop()
         raise
+
+
+def serve(cluster: Cluster) -> Iterator[Cluster]:
+    """A module fixture's body: the cluster started (the test fails, naming why, if it does not
+    start), yielded, stopped."""
+    try:
+        start(cluster)
+    except Exception as error:  # noqa: BLE001
+        pytest.fail(f"sasl_ssl broker did not start: {error}", pytrace=False)
+    yield cluster
+    cluster.stop()
 
 
 def render_pipelines(cluster: Cluster, settings: Settings) -> dict[str, tuple[Path, Host]]:

@@ -83,14 +83,9 @@ def test_kill9_broker_mid_stream_loses_nothing_acknowledged(cluster, wipe_tmp, r
 @pytest.fixture(scope="module")
 def secure(prerequisites, tmp_path_factory):
     """A broker with kafka.security sasl_ssl, as a stack deploys it by default."""
-    cluster = secured.secured_cluster(secured_settings("twitter", "logstash"), tmp_path_factory.mktemp("secrets"),
-                                      Secret(uuid.uuid4().hex), tag="dursec", subnet="10.213.13")
-    try:
-        secured.start(cluster)
-    except Exception as error:  # noqa: BLE001
-        pytest.fail(f"sasl_ssl broker did not start: {error}", pytrace=False)
-    yield cluster
-    cluster.stop()
+    yield from secured.serve(secured.secured_cluster(secured_settings("twitter", "logstash"),
+                                                     tmp_path_factory.mktemp("secrets"), Secret(uuid.uuid4().hex),
+                                                     tag="dursec", subnet="10.213.13"))
 
 
 def secured_settings(topic: str, group: str):

@@ -44,14 +44,8 @@ def class_settings(students: list[str], **raw):
 
 @pytest.fixture(scope="module")
 def secure(prerequisites, tmp_path_factory):
-    cluster = secured_cluster(class_settings(CLASS), tmp_path_factory.mktemp("secrets"), SEED,
-                              tag="sec", subnet="10.213.11")
-    try:
-        secured.start(cluster)
-    except Exception as error:  # noqa: BLE001
-        pytest.fail(f"sasl_ssl broker did not start: {error}", pytrace=False)
-    yield cluster
-    cluster.stop()
+    yield from secured.serve(secured_cluster(class_settings(CLASS), tmp_path_factory.mktemp("secrets"), SEED,
+                                             tag="sec", subnet="10.213.11"))
 
 
 def admin(cluster: Cluster, main: str, *args: str) -> str:
