@@ -5,6 +5,13 @@
 : "${SERVICE_INPUTS:?}" "${CHECK_JAVA_OPTS:?}" "${LOGSTASH_SETTINGS:?}" "${LAST_GOOD_CONFIG:?}"
 : "${KAFKA_JAAS_FILE:?}" "${KAFKA_JAAS_WANTED:?}"
 
+# The last pipeline Logstash accepted, put back over PIPELINE_CONFIG; fails when there is none.
+restore_last_good() {
+  [[ -f $LAST_GOOD_CONFIG ]] || return 1
+  # Stops the stage if it cannot (inside `if`, errexit would not).
+  install -m 0640 -o root -g logstash "$LAST_GOOD_CONFIG" "$PIPELINE_CONFIG" || die "could not put $LAST_GOOD_CONFIG back"
+}
+
 write_secrets() {
   local tmp name b64 value got=0
   tmp=$(secret_tmp "$SECRETS_FILE" 0600 root:root)
@@ -22,9 +29,7 @@ write_secrets() {
   if ((got != SECRET_COUNT)); then
     rm -f "$tmp"
     # ...nor leave a pipeline file that was never checked where a restart would run it.
-    if [[ -f $LAST_GOOD_CONFIG ]]; then
-      install -m 0640 -o root -g logstash "$LAST_GOOD_CONFIG" "$PIPELINE_CONFIG"
-    fi
+    restore_last_good || true
     die "expected $SECRET_COUNT secret(s) on stdin, got $got: the engine sends them (make up); by hand, feed NAME<TAB>base64 lines"
   fi
   secret_commit "$tmp" "$SECRETS_FILE" "$SECRET_COUNT secret(s)"
@@ -69,8 +74,7 @@ check_config() {
                --config.test_and_exit 2>&1); then
     rm -rf "$scratch"
     printf '%s\n' "$out" | grep -v '^\s*$' | tail -n 20 >&2
-    if [[ -f $LAST_GOOD_CONFIG ]]; then
-      install -m 0640 -o root -g logstash "$LAST_GOOD_CONFIG" "$PIPELINE_CONFIG"
+    if restore_last_good; then
       die "Logstash refused the new pipeline (its message is above); the running pipeline and its file were left as they were"
     fi
     die "Logstash refused the pipeline (its message is above); Logstash was not started"
