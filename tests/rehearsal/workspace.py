@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -81,10 +82,10 @@ class Workspace:
                                 capture_output=True, text=True, timeout=timeout)
         result.seconds = time.monotonic() - began
         if check and result.returncode != 0:
-            # 200 lines: the engine prints its diagnostics (the failing command's own words) above
-            # the stack's outputs.
+            # The failing resources' own words first: a report cut short still shows them.
             raise RehearsalError(f"scripts/pulumi.sh {' '.join(args)} failed ({result.returncode}):\n"
-                                 f"{tail(result.stdout, 200)}\n{tail(result.stderr, 40)}")
+                                 f"{resource_errors(result.stdout)}\n--- the engine's last lines:\n"
+                                 f"{tail(result.stdout, 120)}\n{tail(result.stderr, 40)}")
         return result
 
     def up(self, *options: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -117,6 +118,17 @@ class Workspace:
 
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def resource_errors(output: str, lines_each: int = 12) -> str:
+    """The engine's diagnostics of each failed resource but the stack itself (whose block holds the
+    program's traceback when the engine cancels it), a few lines each."""
+    section = output.split("\nDiagnostics:\n", 1)[1] if "\nDiagnostics:\n" in output else ""
+    section = re.split(r"\n(?:Outputs|Resources):\n", section, maxsplit=1)[0]
+    blocks = re.split(r"\n(?=  \S)", section.strip("\n"))
+    kept = ["\n".join(b.splitlines()[:lines_each]) for b in blocks
+            if b.strip() and not b.lstrip().startswith("pulumi:pulumi:Stack")]
+    return "\n".join(kept) or "(no resource diagnostics)"
 
 
 def tail(text: str, lines: int) -> str:
