@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import socket
 import time
 
 import pytest
+from kafka import KafkaProducer
+from kafka.errors import KafkaError
 
+from components.stages import kafka as kafka_stage, logins, pipeline_files
 from components.stages.base import TTL_UNIT
 from tests.integration.logstash import printed_events
 from tests.rehearsal import apt_lock, hosts
 from tests.rehearsal.chaos import run_chaos
+from tests.rehearsal.hosts import Remote
 from tests.rehearsal.scenario import (Probe, Rehearsal, broker_figure, broker_offsets, broker_offsets_once_up,
                                       keep_books, lifecycles, logstash_figures, pipeline_events_since,
                                       producer_pipeline, report, runs_the_stacks_os, stage_durations, summary,
@@ -29,6 +34,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.rehearsal]
 # The make-test share of `make chaos` (which runs ten minutes): four faults, about three minutes
 # with the books.
 CHAOS_MINUTES = 2
+# In the secrets file, systemd's EnvironmentFile quoting escapes the JAAS line's quotes.
+PASSWORD = re.compile(r'password=\\?"([^"\\]+)')
 
 
 TTL_DROP_IN = f"/run/systemd/system/{TTL_UNIT}.timer.d/rehearsal.conf"
@@ -59,6 +66,40 @@ def answers(address: str, port: int) -> bool:
         return s.connect_ex((address, port)) == 0
 
 
+def assert_secured(r: Rehearsal, remotes: dict[str, Remote]) -> None:
+    """kafka.security sasl_ssl, the default: the client port refuses plaintext; each secret sits
+    where it belongs, readable by its service's group at most, and shows in no process list,
+    journal or the stack's plaintext state; each pipeline logs in as its own login (what each login
+    may do is proven on the real broker in tests/integration/test_integration_security.py)."""
+    broker, producer, consumer = remotes["broker-1"], remotes["producer"], remotes["consumer"]
+    bootstrap = r.ws.outputs()["bootstrapServers"]
+    with pytest.raises(KafkaError):
+        KafkaProducer(bootstrap_servers=bootstrap.split(","), max_block_ms=8000,
+                      request_timeout_ms=5000).send("twitter", b"plaintext").get(timeout=10)
+    modes = {
+        broker: {kafka_stage.KEYSTORE: "640 root kafka", logins.STATE_DIR: "700 root root",
+                 logins.ACLS_FILE: "600 root root"},
+        producer: {pipeline_files.KAFKA_JAAS: "640 root logstash", pipeline_files.SECRETS_FILE: "600 root root"},
+        consumer: {pipeline_files.SECRETS_FILE: "600 root root"},
+    }
+    for remote, files in modes.items():
+        for path, mode in files.items():
+            assert remote.run(f"sudo stat -c '%a %U %G' {path}").strip() == mode, (remote.address, path)
+    passwords = {name: PASSWORD.search(remote.run(f"sudo cat {pipeline_files.SECRETS_FILE}")).group(1)
+                 for name, remote in (("producer", producer), ("consumer", consumer))}
+    assert passwords["producer"] != passwords["consumer"]
+    key = broker.run(f"sudo sed -n 2p {kafka_stage.KEYSTORE}").strip()  # a line of the broker's private key
+    secrets = [*passwords.values(), key]
+    for name, remote in remotes.items():
+        seen = remote.run("ps -eo args --no-headers") + remote.run("sudo journalctl --no-pager -o cat")
+        assert not [s for s in secrets if s in seen], f"{name}: a secret in its process list or journal"
+    state = json.dumps(r.ws.resources())
+    assert not [s for s in secrets if s in state], "a secret in the stack's plaintext state"
+    for name, remote in (("producer", producer), ("consumer", consumer)):
+        shown = remote.run(f"sudo grep -o 'username=[^ ]*' {pipeline_files.SECRETS_FILE}").strip()
+        assert shown.replace("\\", "") == f'username="{name}"', shown
+
+
 def test_one_broker_from_nothing_to_nothing(capsys):
     with Rehearsal("rehearsal", "10.214.201.0/24") as r:
         r.ws.up()
@@ -73,8 +114,14 @@ def test_one_broker_from_nothing_to_nothing(capsys):
         assert broker.run("ps -o user= -p $(systemctl show kafka -p MainPID --value)").strip() == "kafka"
         assert "twitter-0" in broker.run("sudo ls /var/lib/kafka/data").split()
 
+        # The operator's way in: the SSH tunnel to the loopback listener, and the exported commands.
         smoke = r.ws.script("smoke", r.ws.stack)
         assert smoke.stdout.strip().startswith("OK"), smoke.stdout + smoke.stderr
+        on_broker = kafka_stage.on_broker_bootstrap(r.settings, broker.address)
+        listed = f"{kafka_stage.HOME}/bin/kafka-topics.sh --bootstrap-server {on_broker} --list"
+        assert r.ws.outputs()["listTopics"].endswith(listed)
+        assert "twitter" in broker.run(listed).split()
+        assert_secured(r, remotes)
 
         # make status reads each Logstash pipeline through the operator's SSH, from an API that
         # answers on the host's loopback only.
@@ -165,7 +212,8 @@ def test_one_broker_from_nothing_to_nothing(capsys):
 
         books = keep_books(r, remotes, bootstrap, probe.acked | after_stop.acked)
         figures = f"{logstash_figures(r, remotes)}; {broker_figure(r, broker)}"
-        report(capsys, summary("1 broker", first, stage_durations(remotes), books, figures) + f"; hosts: {system}")
+        report(capsys, summary("1 broker", first, stage_durations(remotes), books, figures) + f"; hosts: {system}; "
+                       "sasl_ssl: plaintext refused, smoke through the tunnel OK, no secret in ps, journals or state")
         assert books.lost == 0 and books.received == books.stored > 0, f"{books}\n{lifecycles(remotes, ['consumer'])}"
 
 
