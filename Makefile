@@ -46,10 +46,10 @@ $(VENV)/.requirements-dev: requirements-dev.txt $(VENV)/.requirements
 
 # Every layer: config validation, stages, shellcheck, the program under mocks, the real Kafka
 # broker in network namespaces, and the rehearsal on local systemd hosts (needs root; Kafka's jars
-# come from Maven Central and the hosts' image from Debian, once each). The slowest tests are listed
-# at the end: CI must stay within 50 minutes.
+# come from Maven Central and the hosts' image from Debian, once each). The rehearsals run beside
+# the rest (tests/run_all.sh), and the slowest tests are listed: CI must stay within 50 minutes.
 test: dev-deps jars
-	$(PY) -m pytest --durations=15
+	tests/run_all.sh
 
 # No root, no broker: config, stages, shellcheck, the program under mocks, and the README's config
 # examples applied through scripts/pulumi.sh with the real CLI (it installs the CLI when missing).

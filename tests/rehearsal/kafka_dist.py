@@ -112,7 +112,8 @@ def build(version: str, out_dir: Path) -> Path:
     if archive.exists() and stamp.exists() and stamp.read_text().strip() == digest:
         return archive
     archive.parent.mkdir(parents=True, exist_ok=True)
-    partial = archive.with_name(archive.name + ".part")
+    # Its own partial file: the rehearsals and the other tests run side by side (make test).
+    partial = archive.with_name(f"{archive.name}.{os.getpid()}.part")
     write_archive(partial, entries)
     os.replace(partial, archive)
     stamp.write_text(digest + "\n")

@@ -107,13 +107,14 @@ def build(version: str, out_dir: Path) -> Path:
     cached = archive_path(version, CACHE / key)
     if not cached.exists():
         cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_name(cached.name + ".part")
+        # Its own partial file: the rehearsals and the other tests run side by side (make test).
+        partial = cached.with_name(f"{cached.name}.{os.getpid()}.part")
         write(partial, source, f"logstash-{version}", jdk_files(), jdk)
         os.replace(partial, cached)
     target = archive_path(version, out_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
     if not (target.exists() and (os.path.samefile(target, cached) or sha512(target) == sha512(cached))):
-        partial = target.with_name(target.name + ".part")
+        partial = target.with_name(f"{target.name}.{os.getpid()}.part")
         partial.unlink(missing_ok=True)
         try:
             os.link(cached, partial)
