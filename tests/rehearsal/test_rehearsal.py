@@ -24,8 +24,7 @@ from tests.integration.logstash import printed_events
 from tests.rehearsal import apt_lock, hosts
 from tests.rehearsal.chaos import run_chaos
 from tests.rehearsal.hosts import Remote
-from tests.rehearsal.scenario import (Probe, Rehearsal, broker_figure, broker_offsets, broker_offsets_once_up,
-                                      keep_books, lifecycles, logstash_figures, pipeline_events_since,
+from tests.rehearsal.scenario import (Probe, Rehearsal, broker_figure, keep_books, lifecycles, logstash_figures, pipeline_events_since,
                                       producer_pipeline, report, runs_the_stacks_os, stage_durations, summary,
                                       utc_stamp)
 
@@ -136,11 +135,7 @@ def test_one_broker_from_nothing_to_nothing(capsys):
         assert answers(consumer.address, 22) and not answers(consumer.address, api), \
             "Logstash's API answers beyond the host's loopback (or the probe sees no open port)"
 
-        runs_before = {name: len(remote.stage_runs()) for name, remote in remotes.items()}
-        r.ws.up("--expect-no-changes")
-        assert {name: len(remote.stage_runs()) for name, remote in remotes.items()} == runs_before, \
-            "a second up re-ran a stage"
-
+        # (A second up that changes nothing, and a broker host's reboot under a probe, are day two's.)
         # Real Logstash on both Logstash hosts: its Java process under systemd, as user logstash.
         for remote in (remotes["producer"], consumer):
             pid = remote.run("systemctl show logstash -p MainPID --value").strip()
@@ -162,19 +157,7 @@ def test_one_broker_from_nothing_to_nothing(capsys):
         assert not apt_lock.installed(broker) and took < 60, took
         apt_lock.clean_up(broker)
 
-        # The broker host reboots: Kafka is back by itself and nothing acknowledged is lost.
         bootstrap = r.operator_bootstrap()
-        with Probe(producer_pipeline(remotes["producer"]), "reboot") as probe:
-            time.sleep(3)
-            broker.run("sudo systemctl reboot", check=False)
-            time.sleep(3)
-            broker.wait_until("systemctl is-active --quiet kafka", 240, "kafka after a reboot")
-            before = sum(broker_offsets_once_up(bootstrap, "twitter").values())
-            deadline = time.monotonic() + 180
-            while sum(broker_offsets(bootstrap, "twitter").values()) < before + 100:
-                assert time.monotonic() < deadline, "the pipeline did not resume after the broker's reboot"
-                time.sleep(2)
-        assert probe.failed == [] and probe.acked, (probe.failed[:5], len(probe.acked))
 
         # The TTL guard: its timer is armed on every host for exactly ttlHours after the host's start.
         ttl_us = int(float(r.ws.script("config", "get", "ttlHours").stdout) * 3600 * 10**6)
@@ -210,7 +193,7 @@ def test_one_broker_from_nothing_to_nothing(capsys):
                 time.sleep(3)
         assert after_stop.failed == [] and after_stop.acked, (after_stop.failed[:5], len(after_stop.acked))
 
-        books = keep_books(r, remotes, bootstrap, probe.acked | after_stop.acked)
+        books = keep_books(r, remotes, bootstrap, after_stop.acked)
         figures = f"{logstash_figures(r, remotes)}; {broker_figure(r, broker)}"
         report(capsys, summary("1 broker", first, stage_durations(remotes), books, figures) + f"; hosts: {system}; "
                        "sasl_ssl: plaintext refused, smoke through the tunnel OK, no secret in ps, journals or state")
