@@ -3,7 +3,7 @@ STACK ?= dev
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: up preview refresh destroy outputs smoke tunnel status test unit integration rehearse chaos mutate jars bench deps dev-deps
+.PHONY: up preview refresh destroy outputs smoke tunnel status rotate-logins test unit integration rehearse chaos mutate jars bench deps dev-deps
 
 up:
 	scripts/pulumi.sh up $(STACK)
@@ -29,6 +29,10 @@ tunnel:
 # The instructor's live view: topics, consumer groups, students, brokers (Ctrl-C quits).
 status:
 	scripts/pulumi.sh status $(STACK)
+
+# New passwords for every Kafka login (kafka.security sasl_ssl); the pipelines restart with them.
+rotate-logins:
+	scripts/pulumi.sh rotate-logins $(STACK)
 
 # The venv is (re)filled whenever a requirements file changed since it was last filled.
 deps: $(VENV)/.requirements

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Pulumi for this project with everything it needs set up on first use: the venv, the Pulumi
 # CLI, a local state backend (no Pulumi Cloud account) and a passphrase kept out of git.
-#   scripts/pulumi.sh up|preview|refresh|destroy|output|smoke|tunnel|status [stack] [pulumi options...]
+#   scripts/pulumi.sh up|preview|refresh|destroy|output|smoke|tunnel|status|rotate-logins [stack] [pulumi options...]
 #   scripts/pulumi.sh <any pulumi command...>      e.g. scripts/pulumi.sh config set ttlHours 8
 # The stack defaults to $STACK, else dev.
 set -euo pipefail
@@ -21,7 +21,7 @@ main() {
   ensure_passphrase
 
   case $action in
-    up | preview | refresh | destroy | output | smoke | tunnel | status) ;;
+    up | preview | refresh | destroy | output | smoke | tunnel | status | rotate-logins) ;;
     *)
       # Any other pulumi command, on the selected stack.
       local stack=${STACK:-dev}
@@ -47,6 +47,7 @@ main() {
   case $action in
     # --refresh: hosts stopped and started since (the TTL guard) may have new addresses.
     up) pulumi up --yes --refresh --stack "$stack" "$@" && after_up "$stack" ;;
+    rotate-logins) rotate_logins "$stack" "$@" ;;
     preview) pulumi preview --refresh --stack "$stack" "$@" ;;
     refresh) pulumi refresh --yes --stack "$stack" "$@" ;;
     destroy) pulumi destroy --yes --stack "$stack" "$@" && after_destroy "$stack" ;;
@@ -96,6 +97,27 @@ ensure_passphrase() {
     (umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(32))' >.pulumi-passphrase)
     echo "==> created .pulumi-passphrase (encrypts this machine's stack secrets; keep it, never commit it)" >&2
   fi
+}
+
+# rotate_logins STACK [options]: every Kafka login gets a new password. The passwords derive from
+# one secret per stack, the login seed; an up that replaces it has the logins stage set the new
+# passwords on the brokers, then each pipeline stage write its own and restart its Logstash.
+rotate_logins() {
+  local stack=$1 urn
+  shift
+  urn=$(pulumi stack export --stack "$stack" | .venv/bin/python -c '
+import json, sys
+resources = json.load(sys.stdin)["deployment"].get("resources") or []
+print("\n".join(r["urn"] for r in resources if r["urn"].endswith("-login-seed")))')
+  if [[ -z $urn ]]; then
+    echo "The stack '$stack' has no Kafka logins to rotate: it runs kafka.security plaintext, or is not deployed yet (make up STACK=$stack)." >&2
+    exit 1
+  fi
+  prepare up "$stack"
+  local -a replace=()
+  for urn in $urn; do replace+=(--replace "$urn"); done
+  echo "==> new passwords for every Kafka login of '$stack'; each pipeline restarts with its own" >&2
+  pulumi up --yes --refresh --stack "$stack" "${replace[@]}" "$@" && after_up "$stack"
 }
 
 # prepare ACTION STACK: what the stack's platform needs of this machine, as the program lists it

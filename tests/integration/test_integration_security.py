@@ -228,3 +228,16 @@ def test_a_student_removed_from_the_class_loses_login_and_grants(secure):
     assert "operation=" not in granted, granted
     kept = list_topics(secure, "producer-alice", logins.password(SEED, "producer-alice").value)
     assert kept.returncode == 0 and kept.stdout.split() == ["twitter-alice"], kept.stdout + kept.stderr
+
+
+def test_a_new_login_seed_sets_new_passwords_and_the_old_ones_are_refused(secure):
+    """What `make rotate-logins` does to the brokers: the stack's login seed is replaced, so the
+    logins stage sets a new password for every login, and the old one stops working. Runs last."""
+    old, secure.seed = secure.seed, Secret(uuid.uuid4().hex)
+    rotated = run_logins_stage(secure, class_settings(["alice"]))
+    for name in ("producer-alice", "consumer-alice"):
+        assert f"login {name}: password set" in rotated.stderr, rotated.stderr
+    refused = list_topics(secure, "producer-alice", logins.password(old, "producer-alice").value)
+    assert "SaslAuthenticationException" in refused.stdout + refused.stderr, refused.stdout + refused.stderr
+    rotated_in = list_topics(secure, "producer-alice", logins.password(secure.seed, "producer-alice").value)
+    assert rotated_in.returncode == 0 and rotated_in.stdout.split() == ["twitter-alice"], rotated_in.stdout + rotated_in.stderr

@@ -216,9 +216,23 @@ def test_day_two_changes_on_real_hosts(capsys):
         assert [line.split("=", 1)[0] for line in left.splitlines()] == ["KAFKA_SASL_JAAS_CONFIG"]
         printed = rubydebug_events(consumer.run("sudo journalctl -u logstash -o cat --no-pager"))
 
-        # 4. More partitions are added on the broker; fewer are refused at preview.
+        # 4. More partitions are added on the broker; fewer are refused at preview. The same up gives
+        # every login a new password (make rotate-logins): the logins stage sets them on the broker,
+        # each pipeline restarts with its own (the old one refused then: tests/integration).
+        secrets = {name: remote.run(f"sudo cat {pipeline_files.SECRETS_FILE}") for name, remote in
+                   (("producer", producer), ("consumer", consumer))}
         r.ws.set("kafka.topics[0].partitions", "2")
-        r.ws.up()
+        rotated = r.ws.script("rotate-logins", STACK)
+        assert {"kafka-server-logins", "kafka-producer-source", "kafka-consumer-sink"} <= set(engine_touched(rotated.stdout)), \
+            engine_touched(rotated.stdout)
+        for name, remote in (("producer", producer), ("consumer", consumer)):
+            now = remote.run(f"sudo cat {pipeline_files.SECRETS_FILE}")
+            assert now != secrets[name] and now.split("=", 1)[0] == secrets[name].split("=", 1)[0], name
+        # The probe's connection logged in before; a reconnection (the broker reboots below) would
+        # not: from here it sends as the producer's new login.
+        probe.stop()
+        probes = [probe]
+        probe = Probe(producer_pipeline(producer), "day-two-rotated", interval_s=0.2).start()
         bootstrap = r.operator_bootstrap()
         assert len(broker_offsets(bootstrap, "twitter")) == 2
         assert "consumer_threads => 2" in consumer.run("sudo cat /etc/logstash/conf.d/pipeline.conf")
@@ -255,7 +269,10 @@ def test_day_two_changes_on_real_hosts(capsys):
         # Through all of it: nothing acknowledged lost, nothing stored missed; across the sink switch
         # nothing twice (a reboot of the broker may legitimately redeliver, at least once).
         probe.stop()
-        assert probe.failed == [] and probe.acked, (probe.failed[:5], len(probe.acked))
+        probes.append(probe)
+        acked = set().union(*(p.acked for p in probes))
+        failed = [f for p in probes for f in p.failed]
+        assert failed == [] and all(p.acked for p in probes), (failed[:5], [len(p.acked) for p in probes])
         producer.run("sudo systemctl stop logstash")
         ends = broker_offsets(bootstrap, "twitter")
         wait_for_no_lag(bootstrap, "logstash", ends)
@@ -264,13 +281,13 @@ def test_day_two_changes_on_real_hosts(capsys):
         # The group commits what the input took into the disk queue: the file may still be behind.
         after_switch = settled(lambda: file_sink_events(consumer), set(in_topic) - set(before_switch))
         received = set(before_switch) | set(after_switch)
-        report(capsys, f"rehearsal day two: probe acknowledged {len(probe.acked)}, of them not in the topic "
-                       f"{len(probe.acked - set(in_topic))}; stored {len(in_topic)} / received {len(received)} "
+        report(capsys, f"rehearsal day two: probe acknowledged {len(acked)}, of them not in the topic "
+                       f"{len(acked - set(in_topic))}; logins rotated; stored {len(in_topic)} / received {len(received)} "
                        f"distinct, {len(before_switch) + len(after_switch) - len(received)} redelivered; peak "
                        f"anonymous memory of the Logstash hosts during a re-run {', '.join(f'{k} {v:.0f} MiB' for k, v in peaks.items())}; "
                        "slowest stages: " + ", ".join(f"{k} {v:.0f}s" for k, v in sorted(
                            stage_durations(remotes).items(), key=lambda kv: -kv[1])[:4]))
-        assert probe.acked - set(in_topic) == set(), "the broker lost acknowledged events"
+        assert acked - set(in_topic) == set(), "the broker lost acknowledged events"
         assert set(in_topic) - received == set(), f"{len(set(in_topic) - received)} stored events never reached a sink"
         assert received - set(in_topic) == set()
         assert set(before_switch) & set(after_switch) == set(), "events went to both sinks across the switch"

@@ -33,3 +33,13 @@ def test_a_mirror_on_the_stacks_own_bridge_is_not_dialled_before_the_bridge_exis
     out = said.stdout + said.stderr
     assert "which this machine cannot reach" not in out, out
     assert "Previewing" in out, out
+
+
+def test_rotating_the_logins_of_a_stack_that_has_none_says_why_before_the_engine_runs(tmp_path):
+    ws = Workspace("nologins", tmp_path / "nologins").create()
+    ws.set("ttlHours", "4")   # the stack exists, with nothing deployed
+    said = ws.script("rotate-logins", "nologins", check=False)
+    out = said.stdout + said.stderr
+    assert said.returncode == 1, out
+    assert "The stack 'nologins' has no Kafka logins to rotate" in out and "make up STACK=nologins" in out, out
+    assert "Updating" not in out, "the engine started"
