@@ -81,7 +81,7 @@ class Rehearsal:
         mirror.stop(self.mirror_root())
         machines = list(self.machines().values())
         left = hosts.leftovers(self.bridge, machines, hosts.state_dir(self.bridge),
-                               # The folder's own path, not a prefix of another stack's (rehearsal-ext).
+                               # The folder's own path, not a prefix of another stack's (rehearsal-3).
                                extra_processes=(f"{self.ws.folder}/",))
         self.ws.remove()
         if exc[0] is None:

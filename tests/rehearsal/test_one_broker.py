@@ -7,7 +7,8 @@ its secrets, real Logstash, a stage waiting out apt), then day two, each change 
 scripts/pulumi.sh up as a user's would: a bigger heap, a newer Kafka release, a new source and
 sink, new passwords, more partitions (fewer refused at preview), a host stopped and started on a
 new address, and every host powered off by the TTL guard and brought back; and through all of it,
-nothing acknowledged is lost. Only one Logstash release can be had offline, so a Logstash upgrade
+nothing acknowledged is lost. Last, the team moves to a Kafka of its own (kafka.provider existing,
+a real broker the test runs on the stack's bridge): our broker host goes, and the books hold again. Only one Logstash release can be had offline, so a Logstash upgrade
 is not rehearsed.
 
 Needs Linux, root, systemd-nspawn, debootstrap (installed when missing) and the Pulumi CLI with
@@ -29,14 +30,17 @@ from components import releases
 from components.host import bundle_name
 from components.stages import kafka as kafka_stage, logins, pipeline_files
 from components.stages.base import TTL_UNIT
+from tests.integration.broker import Cluster
 from tests.integration.logstash import rubydebug_events
+from tests.integration.netns import Network
 from tests.rehearsal import apt_lock, hosts
 from tests.rehearsal.hosts import Remote
 from tests.rehearsal.mirror import PORT as mirror_port
 from tests.rehearsal.scenario import (AnonPeak, Probe, Rehearsal, broker_figure, broker_offsets, broker_offsets_once_up,
-                                      logstash_figures, pipeline_events_since, producer_pipeline, report,
-                                      runs_the_stacks_os, settled, stage_durations, topic_events, utc_stamp,
-                                      wait_for_no_lag)
+                                      keep_books, lifecycles, logstash_figures, pipeline_events_since,
+                                      producer_pipeline, report, runs_the_stacks_os, settled, stage_durations,
+                                      summary, topic_events, utc_stamp, wait_for_no_lag)
+from tests.settings import make
 
 pytestmark = [pytest.mark.integration, pytest.mark.rehearsal]
 
@@ -44,6 +48,9 @@ STACK, SUBNET = "rehearsal", "10.214.201.0/24"
 SINK_FILES = "/var/lib/logstash/out/*.jsonl"
 # Nothing else in the subnet uses it: the consumer's address after its stop and start.
 MOVED_ADDRESS = "10.214.201.99"
+# Above the addresses the platform leases (from .10 up): the team's own broker on the hosts' network.
+EXISTING_HOST = 250
+EXISTING = f"10.214.201.{EXISTING_HOST}:9092"
 # Where no ssh-agent listens.
 DEAD_AGENT = "/var/tmp/kafka-pipeline-rehearsal/no-agent-here.sock"
 # A well-formed public key nobody holds: the user's own key, as far as the stack can tell.
@@ -452,3 +459,41 @@ def test_one_broker_from_nothing_through_a_day_of_changes_to_nothing(capsys):
         assert set(in_topic) - received == set(), f"{len(set(in_topic) - received)} stored events never reached a sink"
         assert received - set(in_topic) == set()
         assert set(before_switch) & set(after_switch) == set(), "events went to both sinks across the switch"
+
+        # 9. The team moves to a Kafka of its own (kafka.provider existing): a real broker this test
+        # runs (the release the default deployment runs, configured as our kafka stage renders it)
+        # in a namespace on the stack's bridge, as theirs would sit on their network, on plaintext:
+        # kafka.security is about our brokers, theirs is theirs. Its topics exist already, as a
+        # team's would. The up removes our broker host; both pipelines, on the new bootstrap
+        # servers and back to the default sink, carry every acknowledged event through it.
+        net = Network("ext", SUBNET.rsplit(".", 1)[0], hosts=("broker",), bridge=r.bridge, first=EXISTING_HOST)
+        cluster = Cluster(make({"kafka": {"security": "plaintext"}}), tag="ext", net=net)
+        try:
+            cluster.start()
+            cluster.broker.create_topics()
+            assert cluster.broker.bootstrap == EXISTING
+            for key in ("kafka.version", "kafka.heapMb", "kafka.downloadUrl", "kafka.sha512", "consumer.sink"):
+                r.ws.script("config", "rm", "--path", key)
+            r.ws.set("kafka.provider", "existing")
+            r.ws.set("kafka.bootstrapServers[0]", EXISTING)
+            # The consumer's journal from here on holds only what comes through the team's Kafka.
+            consumer.run("sudo journalctl --rotate --vacuum-time=1s")
+            moved_at = time.monotonic()
+            r.ws.up()
+            outputs = r.ws.outputs()
+            assert outputs["bootstrapServers"] == EXISTING and sorted(outputs["hosts"]) == ["consumer", "producer"]
+            assert "sshBroker" not in outputs
+            assert not [x for x in r.ws.resources() if x["type"] == "kafka-pipeline:index:KafkaServer"]
+            assert not hosts.machine_running(r.bridge, r.machines()["kafka-server"]), "our broker host is still running"
+            remotes = r.hosts()
+            first_existing = r.first_event(consumer) - (moved_at - r.began)
+            with Probe(producer_pipeline(producer), "existing") as probe:
+                time.sleep(10)
+            assert probe.failed == [] and probe.acked, (probe.failed[:5], len(probe.acked))
+            books = keep_books(r, remotes, EXISTING, probe.acked)
+            report(capsys, summary("1 broker, moved to an existing Kafka", first_existing, stage_durations(remotes),
+                                   books, logstash_figures(r, remotes)))
+            assert books.lost == 0 and books.received == books.stored > 0, \
+                f"{books}\n{lifecycles(remotes, ['consumer'])}"
+        finally:
+            cluster.stop()
