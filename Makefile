@@ -50,8 +50,8 @@ $(VENV)/.requirements-dev: requirements-dev.txt $(VENV)/.requirements
 
 # Every layer: config validation, stages, shellcheck, the program under mocks, the real Kafka
 # broker in network namespaces, and the rehearsal on local systemd hosts (needs root; Kafka's jars
-# come from Maven Central and the hosts' image from Debian, once each). The rehearsals run beside
-# the rest (tests/run_all.sh), and the slowest tests are listed: CI must stay within 50 minutes.
+# come from Maven Central and the hosts' image from Debian, once each). The longest rehearsal runs
+# beside the rest (tests/run_all.sh), and the slowest tests are listed: CI must stay within 50 minutes.
 test: dev-deps jars
 	tests/run_all.sh
 

@@ -1,24 +1,26 @@
 #!/usr/bin/env bash
-# make test: every layer, in two pytest processes side by side. The rehearsals spend most of their
-# time waiting on hosts (boots, reboots, a TTL timer, Logstash starting); the rest (the program
-# under mocks, the real broker and Logstash in namespaces) is mostly CPU. One after the other they
-# would outlast CI's 50 minutes. The rehearsals' report follows the rest's; either failing fails.
+# make test: every layer, in two pytest processes side by side, about equally long. CI has 50
+# minutes; one after the other the layers take about an hour, and much of a rehearsal is waiting
+# on hosts (boots, a TTL timer, Logstash starting). One process runs the longest rehearsal, one
+# broker through a day (with the short local-host tests before it); the other runs everything else,
+# the class rehearsal among it. The first one's report follows the second's; either failing fails.
 #   tests/run_all.sh [pytest options for both...]
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 py=.venv/bin/python
+day=(tests/rehearsal/test_machine.py tests/rehearsal/test_one_broker.py)
 mkdir -p .build
-log=.build/rehearsals.log
-"$py" -m pytest -m rehearsal -p no:cacheprovider --durations=10 "$@" >"$log" 2>&1 &
-rehearsals=$!
-# Interrupted, the rehearsals still destroy what they made (their own SIGINT handling).
-trap 'kill -INT "$rehearsals" 2>/dev/null; wait "$rehearsals"; exit 130' INT TERM
-"$py" -m pytest -m "not rehearsal" --durations=15 "$@"
+log=.build/one-broker.log
+"$py" -m pytest -p no:cacheprovider --durations=10 "$@" "${day[@]}" >"$log" 2>&1 &
+first=$!
+# Interrupted, the rehearsal still destroys what it made (its own SIGINT handling).
+trap 'kill -INT "$first" 2>/dev/null; wait "$first"; exit 130' INT TERM
+"$py" -m pytest --durations=15 "${day[@]/#/--ignore=}" "$@"
 rest=$?
-echo "==> the rest: exit $rest; waiting for the rehearsals (following $log)"
-wait "$rehearsals"
-rehearsed=$?
-echo "==> the rehearsals: exit $rehearsed"
+echo "==> everything else: exit $rest; waiting for the one-broker rehearsal (following $log)"
+wait "$first"
+day_exit=$?
+echo "==> the one-broker rehearsal and the local-host tests: exit $day_exit"
 cat "$log"
-((rest == 0)) && exit "$rehearsed"
+((rest == 0)) && exit "$day_exit"
 exit "$rest"

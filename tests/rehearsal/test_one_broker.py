@@ -398,18 +398,18 @@ def test_one_broker_from_nothing_through_a_day_of_changes_to_nothing(capsys):
             assert remote.run(f"systemctl is-active {TTL_UNIT}.timer").strip() == "active", name
             assert abs(ttl_elapse_after_start(remote) - ttl_us) < 5 * 10**6, name
         # And it fires by itself: the shortest TTL (30 minutes) is beyond this run, so a drop-in in
-        # /run (gone at the next boot) moves each timer's OnBootSec to 20 s from now, the one change
-        # to our units; the timer then starts the guard's unit, which powers the host off. The
-        # probe stops first: its sends would outlive their delivery timeout while the broker is off.
+        # /run (gone at the next boot) moves each timer's OnBootSec to 20 s from now, and its
+        # AccuracySec to a second (not a minute of waiting), the one change to our units; the timer
+        # then starts the guard's unit, which powers the host off. The probe stops first: its sends
+        # would outlive their delivery timeout while the broker is off.
         probe.stop()
         for remote in remotes.values():
             soon_s = (time.monotonic_ns() // 1000 - userspace_start_us(remote)) // 10**6 + 20
-            remote.run(f"sudo mkdir -p {TTL_DROP_IN.rsplit('/', 1)[0]} && printf '[Timer]\\nOnBootSec=\\nOnBootSec=%ss\\n' "
+            remote.run(f"sudo mkdir -p {TTL_DROP_IN.rsplit('/', 1)[0]} && printf '[Timer]\\nOnBootSec=\\nOnBootSec=%ss\\nAccuracySec=1s\\n' "
                        f"{soon_s} | sudo tee {TTL_DROP_IN} >/dev/null && sudo systemctl daemon-reload && "
                        f"sudo systemctl restart {TTL_UNIT}.timer")
             assert abs(ttl_elapse_after_start(remote) - soon_s * 10**6) < 5 * 10**6
-        # Up to 20 s, then the timer's AccuracySec (1 min), then each host's shutdown (Logstash may
-        # take its TimeoutStopSec, 2 min, to stop).
+        # Up to 20 s, then each host's shutdown (Logstash may take its TimeoutStopSec, 2 min, to stop).
         deadline = time.monotonic() + 300
         while running := [m for m in r.machines().values() if hosts.machine_running(r.bridge, m)]:
             assert time.monotonic() < deadline, f"the TTL timer did not power these hosts off: {running}"
