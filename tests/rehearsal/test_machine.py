@@ -1,7 +1,10 @@
 """A local host is handed to the engine only when a user can log in, not merely when sshd answers:
 on a slow boot the engine's first logins were refused (/run/nologin) and Debian 13's sshd shut
 this machine's address out for minutes (PerSourcePenalties), failing every stage. The boot is
-made slow on purpose here, so the test goes red if `machine.sh start` returns early."""
+made slow on purpose here, so the test goes red if `machine.sh start` returns early.
+
+The same booted host also answers what only a real systemd can: whether journald keeps what our
+units print."""
 from __future__ import annotations
 
 import subprocess
@@ -13,6 +16,7 @@ import pytest
 from components.oses import OPERATING_SYSTEMS
 from components.platform import local
 from components.platform.local_resources import ImageProvider, LocalPlatformError, MachineProvider, NetworkProvider, run
+from components.stages import logstash
 from tests.rehearsal import hosts
 
 pytestmark = [pytest.mark.integration, pytest.mark.rehearsal]
@@ -101,3 +105,21 @@ def test_a_machine_that_does_not_come_up_is_removed_with_its_address(machine):
     assert hosts.leftovers("kpb-missing", [name], state / "machines" / name) == []
     assert not (state / "machines" / name).exists()
     assert name not in " ".join(p.read_text() for p in (state / "leases").glob("*")), "its address is still leased"
+
+
+def test_journald_keeps_every_line_a_logstash_unit_prints(machine):
+    """The stdout sink prints every event into Logstash's journal, and a consumer catching up after a
+    reboot prints its backlog at once (CI: journald suppressed 24,028 lines of a class consumer). A unit
+    with only the rate-limit keys of ours floods the journal well past journald's default limit."""
+    _, _, remote = machine
+    lines = 150_000
+    keys = "".join(f"{line}\n" for line in logstash.UNIT.splitlines() if line.startswith("LogRateLimit"))
+    unit = f"[Service]\nType=oneshot\nExecStart=/usr/bin/seq 1 {lines}\n{keys}"
+    remote.run(f"sudo tee /etc/systemd/system/flood.service >/dev/null <<'EOF'\n{unit}EOF\n"
+               "sudo systemctl daemon-reload && sudo systemctl start flood.service", timeout=120)
+    count = "sudo journalctl -u flood.service -o cat --no-pager | grep -c '^[0-9][0-9]*$' || true"
+    kept, seen = -1, int(remote.run(count))
+    while seen != kept:  # journald may still be reading the stream when the unit has exited
+        time.sleep(2)
+        kept, seen = seen, int(remote.run(count))
+    assert kept == lines, f"journald dropped {lines - kept} of {lines} lines"
