@@ -23,7 +23,7 @@ BUILD = HERE / "java" / "build"
 # Logstash's kafka plugin options and the Java client properties they set.
 JAVA_NAMES = {"acks": "acks", "compression_type": "compression.type", "linger_ms": "linger.ms",
               "batch_size": "batch.size", "client_id": "client.id", "fetch_max_wait_ms": "fetch.max.wait.ms",
-              "fetch_min_bytes": "fetch.min.bytes", "max_poll_records": "max.poll.records"}
+              "fetch_min_bytes": "fetch.min.bytes", "max_poll_records": "max.poll.records", "group_id": "group.id"}
 PRODUCER_LINE = re.compile(r"(\d+) records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency, "
                            r"([\d.]+) ms max latency, (\d+) ms 50th, (\d+) ms 95th, (\d+) ms 99th")
 
@@ -116,11 +116,15 @@ def producer_perf(cluster: Cluster, topic: str, props: dict[str, str], records: 
 
 
 def consumer_perf(cluster: Cluster, topic: str, props: dict[str, str], records: int) -> dict:
-    config = write_props(cluster, "consumer", "perf-consumer", {k: v for k, v in props.items() if k != "client.id"})
+    """One run from the earliest offset, in the rendered pipeline's group: the tool's own random group
+    is refused under sasl_ssl, where the consumer's login may join its group only. Nothing is
+    committed, so every run of the same group reads everything again."""
+    config = write_props(cluster, "consumer", "perf-consumer", {
+        **{k: v for k, v in props.items() if k not in ("client.id", "group.id")}, "enable.auto.commit": "false"})
     result = cluster.broker.java(jars.MAIN_CLASSES["consumer-perf"], [
         "--bootstrap-server", cluster.broker.bootstrap, "--topic", topic, "--num-records", str(records),
-        "--timeout", "60000", "--hide-header", "--command-config", str(config)], timeout=300, host="consumer",
-        heap="-Xmx512m")
+        "--group", props["group.id"], "--timeout", "60000", "--hide-header", "--command-config", str(config)],
+        timeout=300, host="consumer", heap="-Xmx512m")
     rows = [line.split(",") for line in result.stdout.splitlines() if line.count(",") >= 9]
     if result.returncode != 0 or not rows:
         raise RuntimeError(f"ConsumerPerformance failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")

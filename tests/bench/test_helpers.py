@@ -6,6 +6,7 @@ from components import cost
 from components.logstash.lscl import Plugin
 from components.logstash.parse import parse
 from components.logstash.pipelines import JAAS_SECRET
+from components.settings import group_id
 from components.stages import pipeline_files, sink, source
 from components.stages.kafka import bootstrap_servers
 from components.stages.plan import Facts
@@ -16,7 +17,7 @@ from tests.scripts.jaas import write_jaas
 from tests.settings import make
 
 # Options of the kafka plugins that are not Java client tuning: where to connect and what to carry.
-NOT_CLIENT_TUNING = {"bootstrap_servers", "topic_id", "topics", "codec", "group_id", "auto_offset_reset",
+NOT_CLIENT_TUNING = {"bootstrap_servers", "topic_id", "topics", "codec", "auto_offset_reset",
                      "decorate_events", "consumer_threads"}
 
 
@@ -70,6 +71,8 @@ def test_the_java_clients_log_in_as_the_rendered_pipelines_do(tmp_path):
         props = java_clients.client_props(conf, section, Host(root, {k: v.value for k, v in plan.secrets.items()}))
         assert props["security.protocol"] == "SASL_SSL" and props["sasl.mechanism"] == "SCRAM-SHA-512"
         assert props["sasl.jaas.config"] == line and f'username="{role}"' in line
+        if role == "consumer":  # its login may join this group only, so the bench's consumers join it too
+            assert props["group.id"] == group_id(settings, None)
         assert (props["ssl.truststore.type"], props["ssl.truststore.location"]) == (
             "PEM", str(root / pipeline_files.KAFKA_CA.lstrip("/")))
 
