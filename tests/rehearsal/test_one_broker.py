@@ -3,13 +3,14 @@ Pulumi engine through scripts/pulumi.sh, on the `local` platform (systemd-nspawn
 bridge, stages over real SSH, Java from Debian's packages through the apt proxy, Kafka and Logstash
 from the test mirror the rehearsal serves). One deployment carries every check, as CI's time asks:
 first what a new user sees (the first event, the operator's tools, kafka.security sasl_ssl keeping
-its secrets, real Logstash, a stage waiting out apt), then day two, each change through
+its secrets and refusing Kafka's console consumer on the producer host, real Logstash, a stage
+waiting out apt), then day two, each change through
 scripts/pulumi.sh up as a user's would: a bigger heap, a newer Kafka release, a new source and
 sink, new passwords, more partitions (fewer refused at preview), a host stopped and started on a
 new address, and every host powered off by the TTL guard and brought back; and through all of it,
 nothing acknowledged is lost. Last, the team moves to a Kafka of its own (kafka.provider existing,
-a real broker the test runs on the stack's bridge): our broker host goes, and the books hold again. Only one Logstash release can be had offline, so a Logstash upgrade
-is not rehearsed.
+a real broker the test runs on the stack's bridge): our broker host goes, and the books hold
+again. Only one Logstash release can be had offline, so a Logstash upgrade is not rehearsed.
 
 Needs Linux, root, systemd-nspawn, debootstrap (installed when missing) and the Pulumi CLI with
 the command and tls plugins on PATH."""
@@ -18,6 +19,7 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
 import socket
 import subprocess
 import time
@@ -28,7 +30,7 @@ from kafka.errors import KafkaError
 
 from components import releases
 from components.host import bundle_name
-from components.stages import kafka as kafka_stage, logins, pipeline_files
+from components.stages import kafka as kafka_stage, logins, logstash as logstash_stage, pipeline_files
 from components.stages.base import TTL_UNIT
 from tests.integration.broker import Cluster
 from tests.integration.logstash import rubydebug_events
@@ -121,6 +123,37 @@ def assert_secured(r: Rehearsal, remotes: dict[str, Remote]) -> None:
 
 
 
+def assert_refused_from_the_producer_host(r: Rehearsal, remotes: dict[str, Remote]) -> None:
+    """Issue 18's check, as a user would make it: Kafka's own console consumer on the producer host
+    reads nothing, typed bare (no login, no TLS), and is refused with the producer's login, which may
+    write the topic but neither read it nor join a group. (Every login's fence, students' among them,
+    is proven on the real broker in tests/integration/test_integration_security.py.)"""
+    producer = remotes["producer"]
+    machines = hosts.state_dir(r.bridge) / "machines"
+    # Kafka's tools as the broker host has them (a Logstash host has none), put in from this machine.
+    (release,) = [d for d in (machines / r.machines()["kafka-server"] / "rootfs/opt").glob("kafka-*") if d.is_dir()]
+    tools = "/var/tmp/kafka-tools"
+    here = machines / r.machines()["kafka-producer"] / "rootfs" / tools.lstrip("/")
+    # The JDK Logstash brings with it (Elastic's tarball carries one): the host has no other.
+    consume = (f"JAVA_HOME={logstash_stage.HOME}/jdk {tools}/bin/kafka-console-consumer.sh --bootstrap-server "
+               f"{r.ws.outputs()['bootstrapServers']} --topic twitter --from-beginning --max-messages 1 --timeout-ms 20000")
+    try:
+        subprocess.run(["cp", "-al", str(release), str(here)], check=True)
+        (here / "producer.properties").write_text(
+            "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\nssl.truststore.type=PEM\n"
+            f"ssl.truststore.location={pipeline_files.KAFKA_CA}\n")
+        # The broker hangs up on a plaintext client, which reads nothing from a topic that has events.
+        bare = producer.call(f"{consume} 2>&1", timeout=90).stdout
+        assert "disconnected" in bare and "Processed a total of 0 messages" in bare, bare[-3000:]
+        # The producer's own login, from the JAAS file its Logstash reads (root and Logstash only).
+        as_producer = producer.call(
+            f"sudo KAFKA_OPTS=-Djava.security.auth.login.config={pipeline_files.KAFKA_JAAS} "
+            f"{consume} --command-config {tools}/producer.properties 2>&1", timeout=90).stdout
+        assert "AuthorizationException" in as_producer, as_producer[-3000:]
+    finally:
+        shutil.rmtree(here, ignore_errors=True)
+
+
 def running_release(remote: Remote, unit: str, product: str) -> str:
     """The release the unit's running process was started from (its resolved home in its command
     line or open files), not the one a link names now."""
@@ -205,6 +238,7 @@ def test_one_broker_from_nothing_through_a_day_of_changes_to_nothing(capsys):
         assert r.ws.outputs()["listTopics"].endswith(listed)
         assert "twitter" in broker.run(listed).split()
         assert_secured(r, remotes)
+        assert_refused_from_the_producer_host(r, remotes)
 
         # make status reads each Logstash pipeline through the operator's SSH, from an API that
         # answers on the host's loopback only.
