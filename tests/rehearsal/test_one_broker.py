@@ -146,9 +146,11 @@ def assert_refused_from_the_producer_host(r: Rehearsal, remotes: dict[str, Remot
         bare = producer.call(f"{consume} 2>&1", timeout=90).stdout
         assert "disconnected" in bare and "Processed a total of 0 messages" in bare, bare[-3000:]
         # The producer's own login, from the JAAS file its Logstash reads (root and Logstash only).
+        # --consumer.config: the broker runs Kafka 4.1.1 here, whose tool does not know the newer name
+        # --command-config (4.3.1 takes both).
         as_producer = producer.call(
             f"sudo KAFKA_OPTS=-Djava.security.auth.login.config={pipeline_files.KAFKA_JAAS} "
-            f"{consume} --command-config {tools}/producer.properties 2>&1", timeout=90).stdout
+            f"{consume} --consumer.config {tools}/producer.properties 2>&1", timeout=90).stdout
         assert "AuthorizationException" in as_producer, as_producer[-3000:]
     finally:
         shutil.rmtree(here, ignore_errors=True)
