@@ -38,10 +38,10 @@ from tests.integration.netns import Network
 from tests.rehearsal import apt_lock, hosts
 from tests.rehearsal.hosts import Remote
 from tests.rehearsal.mirror import PORT as mirror_port
-from tests.rehearsal.scenario import (AnonPeak, Probe, Rehearsal, broker_figure, broker_offsets, broker_offsets_once_up,
-                                      keep_books, lifecycles, logstash_figures, pipeline_events_since,
-                                      producer_pipeline, report, runs_the_stacks_os, settled, stage_durations,
-                                      summary, topic_events, utc_stamp, wait_for_no_lag)
+from tests.rehearsal.scenario import (FIRST_EVENT_TIMEOUT_S, AnonPeak, Probe, Rehearsal, broker_figure, broker_offsets,
+                                      broker_offsets_once_up, keep_books, lifecycles, logstash_figures,
+                                      pipeline_events_since, producer_pipeline, report, runs_the_stacks_os, settled,
+                                      stage_durations, summary, topic_events, utc_stamp, wait_for_no_lag)
 from tests.settings import make
 
 pytestmark = [pytest.mark.integration, pytest.mark.rehearsal]
@@ -136,7 +136,8 @@ def assert_refused_from_the_producer_host(r: Rehearsal, remotes: dict[str, Remot
     here = machines / r.machines()["kafka-producer"] / "rootfs" / tools.lstrip("/")
     # The JDK Logstash brings with it (Elastic's tarball carries one): the host has no other.
     consume = (f"JAVA_HOME={logstash_stage.HOME}/jdk {tools}/bin/kafka-console-consumer.sh --bootstrap-server "
-               f"{r.ws.outputs()['bootstrapServers']} --topic twitter --from-beginning --max-messages 1 --timeout-ms 20000")
+               f"{r.ws.outputs()['bootstrapServers']} --topic twitter --from-beginning --max-messages 1 "
+               "--timeout-ms 20000")
     try:
         subprocess.run(["cp", "-al", str(release), str(here)], check=True)
         (here / "producer.properties").write_text(
@@ -351,6 +352,11 @@ def test_one_broker_from_nothing_through_a_day_of_changes_to_nothing(capsys):
         assert after["producer"] != before["producer"]
         assert (after["kafka"], after["consumer"]) == (before["kafka"], before["consumer"])
         assert "every => 4" in producer.run("sudo cat /etc/logstash/conf.d/pipeline.conf")
+        # The stage restarts Logstash and does not wait for it (CI: it starts in 60-240 s under load):
+        # 2c below needs a pipeline that runs.
+        made, bootstrap = utc_stamp(), r.operator_bootstrap()
+        wait_for(lambda: pipeline_events_since(bootstrap, "twitter", made) >= 5, FIRST_EVENT_TIMEOUT_S,
+                 "the producer's pipeline made no events after its source changed")
 
         # 2c. A pipeline Logstash refuses: the stage fails with Logstash's own message; the running
         # pipeline goes on, and its file is put back, so a reboot would run it too.
