@@ -186,8 +186,9 @@ def test_a_consumer_killed_holding_a_backlog_its_sink_had_not_printed_prints_all
 
     again = Logstash(cluster.net, home, cluster.hosts["consumer"].root, "consumer", consumer.conf.read_text())
     running.append(again.start())
+    # A Logstash start on CI's loaded two cores takes up to about 240 s before the first event.
     wait_until("every event printed after the restart",
-               lambda: {(p, o) for _, p, o in before + printed_events(again.output())} >= ends, 180)
+               lambda: {(p, o) for _, p, o in before + printed_events(again.output())} >= ends, 360)
 
 
 def test_file_source_to_file_sink_line_by_line(cluster, home, running, run_id):
