@@ -30,6 +30,7 @@ from kafka.errors import KafkaError
 
 from components import releases
 from components.host import bundle_name
+from components.queues import BROKER
 from components.stages import kafka as kafka_stage, logins, logstash as logstash_stage, pipeline_files
 from components.stages.base import TTL_UNIT
 from tests.integration.broker import Cluster
@@ -131,9 +132,9 @@ def assert_refused_from_the_producer_host(r: Rehearsal, remotes: dict[str, Remot
     producer = remotes["producer"]
     machines = hosts.state_dir(r.bridge) / "machines"
     # Kafka's tools as the broker host has them (a Logstash host has none), put in from this machine.
-    (release,) = [d for d in (machines / r.machines()["kafka-server"] / "rootfs/opt").glob("kafka-*") if d.is_dir()]
+    (release,) = [d for d in (machines / r.machines()[BROKER] / "rootfs/opt").glob("kafka-*") if d.is_dir()]
     tools = "/var/tmp/kafka-tools"
-    here = machines / r.machines()["kafka-producer"] / "rootfs" / tools.lstrip("/")
+    here = machines / r.logstash_machines()["producer"] / "rootfs" / tools.lstrip("/")
     # The JDK Logstash brings with it (Elastic's tarball carries one): the host has no other.
     consume = (f"JAVA_HOME={logstash_stage.HOME}/jdk {tools}/bin/kafka-console-consumer.sh --bootstrap-server "
                f"{r.ws.outputs()['bootstrapServers']} --topic twitter --from-beginning --max-messages 1 "
