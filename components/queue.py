@@ -15,7 +15,8 @@ from components.stages.plan import Facts
 @dataclass(frozen=True)
 class Queue:
     bootstrap_servers: pulumi.Output[str]
-    # kafka.security sasl_ssl: the CA certificate clients trust and the secret seed of their logins.
+    # kafka.security sasl_ssl: the CA certificate clients trust (none: the JVM's own CAs) and, on
+    # our brokers, the secret seed of their logins (a Kafka the user runs has its logins in config).
     ca_certificate: pulumi.Output[str] | None = None
     login_seed: pulumi.Output[str] | None = None
     # What a client's pipeline waits for: with sasl_ssl, the stage that makes the logins. Logstash's
@@ -24,7 +25,7 @@ class Queue:
 
     def facts(self, build: Callable[[str, str, Secret | None], Facts]) -> pulumi.Output[Facts]:
         """A client host's facts from what the queue tells it: build(bootstrap, ca, seed)."""
-        if self.ca_certificate is None or self.login_seed is None:
-            return self.bootstrap_servers.apply(lambda bootstrap: build(bootstrap, "", None))
-        return pulumi.Output.all(self.bootstrap_servers, self.ca_certificate, self.login_seed).apply(
-            lambda v: build(v[0], v[1], Secret(v[2])))
+        ca = self.ca_certificate if self.ca_certificate is not None else ""
+        seed = self.login_seed if self.login_seed is not None else ""
+        return pulumi.Output.all(self.bootstrap_servers, ca, seed).apply(
+            lambda v: build(v[0], v[1], Secret(v[2]) if v[2] else None))

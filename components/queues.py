@@ -30,8 +30,10 @@ def ours(settings: Settings, platform: Platform) -> Built:
 
 
 def existing(settings: Settings, platform: Platform) -> Built:
-    # Settings refuse `existing` without bootstrap servers.
-    return Built(Queue(pulumi.Output.from_input(",".join(settings.kafka.bootstrap_servers))))
+    # Settings refuse `existing` without bootstrap servers, and with sasl_ssl without every login.
+    ca = settings.kafka.ca_certificate
+    return Built(Queue(pulumi.Output.from_input(",".join(settings.kafka.bootstrap_servers)),
+                       ca_certificate=pulumi.Output.from_input(ca) if ca else None))
 
 
 QUEUES: dict[str, Callable[[Settings, Platform], Built]] = {OWN_BROKERS: ours, "existing": existing}

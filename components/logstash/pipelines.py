@@ -21,8 +21,9 @@ PRODUCER_BATCHING = {"linger_ms": 0, "batch_size": 16384}
 
 @dataclass(frozen=True)
 class KafkaLogin:
-    """How a pipeline's Kafka client logs in over SASL_SSL: its SCRAM login, the stack's CA
-    certificate on the host (PEM) and, for the producer, where its JAAS file goes."""
+    """How a pipeline's Kafka client logs in over SASL_SSL: its login and mechanism, the queue's CA
+    certificate on the host (PEM; "" trusts the JVM's CAs) and, for the producer, where its JAAS
+    file goes."""
 
     user: str
     password: Secret
@@ -34,10 +35,12 @@ class KafkaLogin:
 # The environment variable holding a login's JAAS line, in the root-only secrets file.
 JAAS_SECRET = "KAFKA_SASL_JAAS_CONFIG"
 SCRAM_LOGIN_MODULE = "org.apache.kafka.common.security.scram.ScramLoginModule"
+PLAIN_LOGIN_MODULE = "org.apache.kafka.common.security.plain.PlainLoginModule"
 
 
 def jaas_line(login: KafkaLogin) -> Secret:
-    return Secret(f'{SCRAM_LOGIN_MODULE} required username="{login.user}" password="{login.password.value}";')
+    module = PLAIN_LOGIN_MODULE if login.mechanism == "PLAIN" else SCRAM_LOGIN_MODULE
+    return Secret(f'{module} required username="{login.user}" password="{login.password.value}";')
 
 
 def login_options(role: str, login: KafkaLogin | None) -> tuple[dict[str, Any], dict[str, Secret]]:
@@ -48,8 +51,10 @@ def login_options(role: str, login: KafkaLogin | None) -> tuple[dict[str, Any], 
     secret. jaas_path is JVM-wide, which one producer pipeline per Logstash can afford."""
     if login is None:
         return {}, {}
-    options: dict[str, Any] = {"security_protocol": "SASL_SSL", "sasl_mechanism": login.mechanism,
-                               "ssl_truststore_type": "PEM", "ssl_truststore_location": login.truststore}
+    options: dict[str, Any] = {"security_protocol": "SASL_SSL", "sasl_mechanism": login.mechanism}
+    if login.truststore:
+        # Without one, the JVM's own CAs: what a hosted Kafka's certificates are signed by.
+        options.update(ssl_truststore_type="PEM", ssl_truststore_location=login.truststore)
     if role == "producer":
         options["jaas_path"] = login.jaas_path
     else:

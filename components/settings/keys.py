@@ -3,12 +3,14 @@ and what it means. Unknown keys, defaults and the documented key list (docs/CONF
 a test) follow from here; checks that need other keys are in parse.py (check None here)."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from components import checks, oses, releases
-from components.errors import ConfigError
+from components.errors import ConfigError, Secret
 from components.schema import Option
+from components.settings.model import Credentials
 
 # Graviton (t4g) costs ~20% less than t3 for the same memory. Three 2 GiB hosts: the broker (a
 # 512 MiB heap, the rest page cache and the OS) and two Logstash hosts (heap, the config check's JVM,
@@ -22,6 +24,12 @@ DEFAULT_TOPICS = [{"name": "twitter", "partitions": 1}]
 TOPIC_KEYS = ("name", "partitions", "replicationFactor")
 # Who may talk to our brokers (stages/kafka_listeners renders each).
 KAFKA_SECURITY = ("plaintext", "sasl_ssl")
+# How clients log in over sasl_ssl: our brokers take the first; a Kafka the user runs, any of them.
+SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
+LOGIN_KEYS = ("username", "password")
+# Both end up inside a JAAS line's double quotes, where a quote or a backslash would need escaping.
+JAAS_VALUE = re.compile(r'^[^"\\\s]{1,255}$')
+PEM_CERTIFICATE = re.compile(r"^\s*(-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\s]+-----END CERTIFICATE-----\s*)+$")
 # A shorter TTL would stop a host before its first deployment is done.
 MIN_TTL_HOURS = 0.5
 
@@ -50,6 +58,35 @@ def _students(path: str, value: Any) -> tuple[str, ...]:
 def _public_key(path: str, value: Any) -> str:
     return checks.string(path, value, checks.PUBLIC_KEY,
                          "an OpenSSH public key line (ssh-ed25519 AAAA... or ssh-rsa AAAA...)")
+
+
+def _logins(path: str, value: Any) -> tuple[tuple[str, Credentials], ...]:
+    """{<login name>: {username, password}}; the username defaults to the login name."""
+    if not isinstance(value, Mapping) or not value:
+        raise ConfigError(path, Secret(str(value)), "expected logins by pipeline, e.g. pulumi config set --secret "
+                                                    "--path kafka.logins.producer.password ...")
+    found = []
+    for name, login in value.items():
+        where = f"{path}.{name}"
+        if not isinstance(login, Mapping):
+            raise ConfigError(where, Secret(str(login)), "expected {username, password}")
+        for unknown in set(login) - set(LOGIN_KEYS):
+            # Perhaps a misspelt password: its value is never printed.
+            raise ConfigError(f"{where}.{unknown}", Secret(str(login[unknown])), "unknown key; allowed: username, password")
+        username = checks.string(f"{where}.username", login.get("username", name), JAAS_VALUE,
+                                 "a user name without spaces, double quotes or backslashes")
+        password = checks.secret_string(f"{where}.password", login.get("password"))
+        if not JAAS_VALUE.match(password.value):
+            raise ConfigError(f"{where}.password", password, "a password without spaces, double quotes or backslashes "
+                                                             "(a JAAS line carries it inside double quotes)")
+        found.append((name, Credentials(username, password)))
+    return tuple(found)
+
+
+def _pem_certificate(path: str, value: Any) -> str:
+    return checks.string(path, value, PEM_CERTIFICATE, "one or more PEM certificates (-----BEGIN CERTIFICATE-----"
+                                                       " ...), e.g. pulumi config set --path kafka.caCertificate -- "
+                                                       "\"$(cat ca.pem)\"")
 
 
 def _choice(*allowed: Any) -> Any:
@@ -85,7 +122,13 @@ KEYS: dict[str, Any] = {
         "security": key(_choice(*KAFKA_SECURITY), None,
                         "sasl_ssl (TLS, a SCRAM login per producer and consumer, each fenced to its own topic and "
                         "group; the default for our KRaft brokers) or plaintext (the tutorial's: anyone in the "
-                        "security group may do anything; the default in ZooKeeper mode)"),
+                        "security group may do anything; the default in ZooKeeper mode and for an existing Kafka)"),
+        "saslMechanism": key(_choice(*SASL_MECHANISMS), SASL_MECHANISMS[0],
+                             "an existing Kafka's SASL mechanism with sasl_ssl (our brokers take SCRAM-SHA-512)"),
+        "logins": key(_logins, (), "an existing Kafka's logins with sasl_ssl, by pipeline (producer, consumer; "
+                                   "producer-<student>, consumer-<student> in a class): {username, password (secret)}"),
+        "caCertificate": key(_pem_certificate, None, "the CA (PEM) that signed an existing Kafka's certificates; unset: "
+                                                     "the CAs the JVM trusts, as for MSK and most hosted Kafkas"),
     },
     "logstash": {
         "version": key(_choice(*releases.LOGSTASH), releases.DEFAULT_LOGSTASH, "Logstash release"),

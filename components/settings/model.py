@@ -5,6 +5,7 @@ import ipaddress
 from dataclasses import dataclass
 
 from components import oses
+from components.errors import Secret
 from components.schema import PluginChoice
 
 
@@ -13,6 +14,13 @@ class Topic:
     name: str
     partitions: int
     replication_factor: int
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A login to a Kafka the user runs: given in config, the password a Pulumi secret."""
+    username: str
+    password: Secret
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,15 @@ class KafkaSettings:
     bootstrap_servers: tuple[str, ...] | None = None
     # Who may talk to our brokers: plaintext or sasl_ssl (stages/kafka_listeners renders each).
     security: str = "plaintext"
+    # sasl_ssl: how clients log in. Our brokers take SCRAM-SHA-512 and derive each login; a Kafka
+    # the user runs is given its logins by pipeline login name (naming.login_name) and, when its
+    # certificates are not signed by a CA the JVM trusts, its CA certificate (PEM).
+    sasl_mechanism: str = "SCRAM-SHA-512"
+    logins: tuple[tuple[str, Credentials], ...] = ()
+    ca_certificate: str | None = None
+
+    def given_login(self, name: str) -> Credentials | None:
+        return dict(self.logins).get(name)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""Every name the settings imply: a student's topic and consumer group, the topics a producer
-writes and a consumer reads, where a student's hosts are placed, which key sets a topic's size."""
+"""Every name the settings imply: a student's topic, consumer group and Kafka login, the topics a
+producer writes and a consumer reads, where a student's hosts are placed, which key sets a topic's size."""
 from __future__ import annotations
 
 import zlib
@@ -29,6 +29,15 @@ def consumer_topics(settings: Settings, student: str | None) -> tuple[str, ...]:
 
 def group_id(settings: Settings, student: str | None) -> str:
     return f"{settings.consumer.group_id}-{student}" if student else settings.consumer.group_id
+
+
+def login_name(role: str, student: str | None) -> str:
+    """A pipeline's Kafka login: `producer`, `consumer`, or `producer-<student>`, ... in a class."""
+    return f"{role}-{student}" if student else role
+
+
+def login_names(settings: Settings) -> tuple[str, ...]:
+    return tuple(login_name(role, s) for s in settings.students or (None,) for role in ("producer", "consumer"))
 
 
 def placement(student: str | None) -> int:

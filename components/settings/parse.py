@@ -10,11 +10,12 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from components import checks, oses, releases
-from components.errors import ConfigError
+from components.errors import ConfigError, Secret
 from components.schema import plugin_choice, snake
 from components.settings import keys
 from components.settings.model import (ConsumerSettings, KafkaSettings, LocalSettings, LogstashSettings,
                                        ProducerSettings, Settings, Topic)
+from components.settings.naming import login_names
 
 PROJECT = "kafka-pipeline"
 Plugins = Mapping[str, Mapping[str, Any]]
@@ -42,7 +43,7 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: Any, plugins: Plugins,
     kafka = _kafka(values["kafka"], plugins["kafka.provider"], raw.get("kafka") or {})
     names = [t.name for t in kafka.topics]
     producer = _producer(values["producer"], names, plugins)
-    return Settings(
+    settings = Settings(
         project=PROJECT, stack=stack, platform=platform, os=system, region=region, ssh_cidrs=ssh_cidrs,
         ttl_hours=values["ttlHours"],
         students=_students(values["students"], names),
@@ -53,6 +54,8 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: Any, plugins: Plugins,
         ssh_public_key=values["sshPublicKey"],
         local=_local(values["local"], stack) if platform == "local" else None,
     )
+    _existing_logins(settings)
+    return settings
 
 
 def _build(cls: type, values: Mapping[str, Any], **derived: Any) -> Any:
@@ -94,6 +97,9 @@ def _ssh_cidrs(value: Any, detect_ip: Callable[[], str] | None) -> tuple[str, ..
 # with another provider, it would silently do nothing.
 OWN_BROKERS = "ours"
 OWN_BROKER_KEYS = ("version", "mode", "brokers", "instanceType", "downloadUrl", "sha512", "heapMb")
+# How the pipelines log in to a Kafka the user runs: with our brokers (or plaintext) they would
+# silently do nothing.
+EXISTING_LOGIN_KEYS = ("logins", "saslMechanism", "caCertificate")
 
 
 def _kafka(values: Mapping[str, Any], providers: Mapping[str, Any], raw: Mapping[str, Any]) -> KafkaSettings:
@@ -104,8 +110,6 @@ def _kafka(values: Mapping[str, Any], providers: Mapping[str, Any], raw: Mapping
                               "bootstrap servers, e.g. pulumi config set --path 'kafka.bootstrapServers[0]' "
                               "kafka-1.example.org:9092")
         ours = [k for k in OWN_BROKER_KEYS if k in raw]
-        if raw.get("security") == "sasl_ssl":
-            ours.insert(0, "security")
         if ours:
             raise ConfigError(f"kafka.{ours[0]}", raw[ours[0]], "applies to our own brokers only; with kafka.provider "
                               "existing the stack creates no broker: remove it")
@@ -115,10 +119,19 @@ def _kafka(values: Mapping[str, Any], providers: Mapping[str, Any], raw: Mapping
                 raise ConfigError(f"kafka.topics[{i}].replicationFactor", topic["replicationFactor"],
                                   "applies to topics our brokers create; with kafka.provider existing your topics "
                                   "exist already: remove it")
-    elif values["bootstrapServers"] is not None:
-        raise ConfigError("kafka.bootstrapServers", list(values["bootstrapServers"]),
-                          f"only with kafka.provider existing (this stack's provider is {provider}, whose brokers "
-                          "it creates and knows): remove it, or set kafka.provider existing")
+        if values["security"] != "sasl_ssl":
+            for given in (k for k in EXISTING_LOGIN_KEYS if k in raw):
+                raise ConfigError(f"kafka.{given}", _shown(given, raw[given]),
+                                  "applies with kafka.security sasl_ssl only: set it, or remove this key")
+    else:
+        if values["bootstrapServers"] is not None:
+            raise ConfigError("kafka.bootstrapServers", list(values["bootstrapServers"]),
+                              f"only with kafka.provider existing (this stack's provider is {provider}, whose brokers "
+                              "it creates and knows): remove it, or set kafka.provider existing")
+        for given in (k for k in EXISTING_LOGIN_KEYS if k in raw):
+            raise ConfigError(f"kafka.{given}", _shown(given, raw[given]),
+                              "applies to a Kafka you run (kafka.provider existing); our brokers make their own "
+                              "logins (SCRAM-SHA-512) and certificates: remove it")
     version, mode, brokers = values["version"], values["mode"], values["brokers"]
     supported = releases.KAFKA[version].modes
     if mode not in supported:
@@ -133,6 +146,29 @@ def _kafka(values: Mapping[str, Any], providers: Mapping[str, Any], raw: Mapping
                                                         "kafka.mode kraft")
     return _build(KafkaSettings, values, topics=_topics(values["topics"], brokers),
                   security=values["security"] or default_security(provider, mode))
+
+
+def _existing_logins(settings: Settings) -> None:
+    """An existing Kafka with sasl_ssl: every pipeline's login given, and none that no pipeline uses."""
+    kafka = settings.kafka
+    if kafka.provider == OWN_BROKERS or kafka.security != "sasl_ssl":
+        return
+    needed = login_names(settings)
+    given = [name for name, _ in kafka.logins]
+    for name in needed:
+        if name not in given:
+            raise ConfigError(f"kafka.logins.{name}", None, f"required with kafka.security sasl_ssl on an existing "
+                              f"Kafka: every pipeline's login ({', '.join(needed)}), e.g. pulumi config set "
+                              f"--path kafka.logins.{name}.username {name} and pulumi config set --secret --path "
+                              f"kafka.logins.{name}.password ...")
+    for name in given:
+        if name not in needed:
+            raise ConfigError(f"kafka.logins.{name}", Secret("..."), f"no pipeline of this stack logs in as {name} "
+                              f"(its logins: {', '.join(needed)}): remove it")
+
+
+def _shown(key: str, value: Any) -> Any:
+    return Secret(str(value)) if key == "logins" else value
 
 
 def default_security(provider: str, mode: str) -> str:

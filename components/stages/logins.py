@@ -14,7 +14,7 @@ import hmac
 from dataclasses import dataclass
 
 from components.errors import Secret
-from components.settings import Settings, consumer_topics, group_id, producer_topic
+from components.settings import Settings, consumer_topics, group_id, login_name, producer_topic
 from components.stages.kafka import HOME
 from components.stages.kafka_listeners import SCRAM, on_broker_bootstrap
 from components.stages.plan import Facts, File, Plan
@@ -34,10 +34,6 @@ class Login:
     name: str
     # Each grant: AclCommand arguments naming the operation(s) and the resource.
     grants: tuple[tuple[str, ...], ...]
-
-
-def login_name(role: str, student: str | None) -> str:
-    return f"{role}-{student}" if student else role
 
 
 def logins(settings: Settings) -> tuple[Login, ...]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from components import cost
 from components.logstash.parse import parse
 from components.stages import pipeline_files
-from tests.program import DEV, rendered, run
+from tests.components.test_kafka_authority import stdin_of
+from tests.program import DEV, is_secret, rendered, run
 
 EXISTING = {**DEV, "kafka": {"provider": "existing",
                              "bootstrapServers": ["kafka-1.example.org:9096", "kafka-2.example.org:9096"]}}
@@ -61,3 +62,25 @@ def test_its_estimate_and_quota_count_the_pipeline_hosts_only(make_settings):
     existing = make_settings({"kafka": {"provider": "existing", "bootstrapServers": ["k:9092"]}})
     assert cost.instance_counts(existing) == {"t4g.small": 2}
     assert cost.instance_counts(make_settings()) == {"t4g.small": 3}
+
+
+CA = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n"
+SECURED = {**DEV, "kafka": {**EXISTING["kafka"], "security": "sasl_ssl", "caCertificate": CA,
+                            "logins": {"producer": {"username": "writer", "password": "pw-writer-1"},
+                                       "consumer": {"username": "reader", "password": "pw-reader-2"}}}}
+
+
+def test_an_existing_kafka_with_sasl_ssl_gets_its_logins_as_secrets_and_its_ca_as_the_trust_store(monkeypatch):
+    result = run(SECURED, secret_keys=("kafka",), monkeypatch=monkeypatch)
+    for child, stage, section, user, password in (("kafka-producer", "source", "outputs", "writer", "pw-writer-1"),
+                                                  ("kafka-consumer", "sink", "inputs", "reader", "pw-reader-2")):
+        options = kafka_plugin(result, child, stage, section)
+        assert (options["security_protocol"], options["sasl_mechanism"]) == ("SASL_SSL", "SCRAM-SHA-512")
+        assert options["ssl_truststore_location"] == pipeline_files.KAFKA_CA
+        shipped = rendered(result, child, stage)
+        assert CA in shipped.values() and password not in "".join(shipped.values())
+        command = result.named(f"{child}-{stage}")
+        assert "stdin" in result.monitor.secret_outputs[f"{child}-{stage}"] and is_secret(command.inputs["stdin"])
+        assert password not in str(command.inputs["create"]) and f'username="{user}"' in stdin_of(result, command.name)
+    # Still nothing of ours to log in to: no authority, no logins stage.
+    assert not [r for r in result.mocks.resources if "authority" in r.name or r.name.endswith("-logins")]

@@ -17,6 +17,11 @@ from tests.settings import make as settings
 parse = functools.partial(parse_with, plugins=PLUGINS)
 
 
+LOGIN = {"username": "u", "password": "p"}
+LOGINS = {"producer": LOGIN, "consumer": LOGIN}
+EXISTING_SASL = {"provider": "existing", "bootstrapServers": ["k:9096"], "security": "sasl_ssl"}
+CA_PEM = "-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIU\n-----END CERTIFICATE-----\n"
+
 BAD = [
     # (raw config, key path named, a piece of the "allowed" text)
     ({"sshCidrs": ["10.0.0.1"]}, "sshCidrs[0]", "CIDR"),
@@ -59,8 +64,33 @@ BAD = [
     ({"kafka": {"security": "sasl_ssl", "mode": "zookeeper", "version": "3.9.1"}}, "kafka.security",
      "offered in kraft mode only (the ZooKeeper mode keeps the tutorial's plaintext): set kafka.security plaintext, "
      "or kafka.mode kraft"),
-    ({"kafka": {"provider": "existing", "bootstrapServers": ["k:9092"], "security": "sasl_ssl"}}, "kafka.security",
-     "applies to our own brokers only; with kafka.provider existing the stack creates no broker: remove it"),
+    ({"kafka": {"provider": "existing", "bootstrapServers": ["k:9092"], "security": "sasl_ssl"}},
+     "kafka.logins.producer", "required with kafka.security sasl_ssl on an existing Kafka: every pipeline's login "
+     "(producer, consumer)"),
+    ({"kafka": {**EXISTING_SASL, "logins": {"producer": LOGIN}}}, "kafka.logins.consumer", "(producer, consumer)"),
+    ({"kafka": {**EXISTING_SASL, "logins": {**LOGINS, "consumer-ana": LOGIN}}}, "kafka.logins.consumer-ana",
+     "no pipeline of this stack logs in as consumer-ana (its logins: producer, consumer): remove it"),
+    ({"kafka": {**EXISTING_SASL, "logins": LOGINS}, "students": ["ana"]}, "kafka.logins.producer-ana",
+     "every pipeline's login (producer-ana, consumer-ana)"),
+    ({"kafka": {**EXISTING_SASL, "logins": {**LOGINS, "consumer": {"password": 'a"b'}}}},
+     "kafka.logins.consumer.password", "without spaces, double quotes or backslashes"),
+    ({"kafka": {**EXISTING_SASL, "logins": {**LOGINS, "consumer": {"username": "a b", "password": "p"}}}},
+     "kafka.logins.consumer.username", "without spaces, double quotes or backslashes"),
+    ({"kafka": {**EXISTING_SASL, "logins": {**LOGINS, "consumer": {"pasword": "p"}}}},
+     "kafka.logins.consumer.pasword", "unknown key; allowed: username, password"),
+    ({"kafka": {**EXISTING_SASL, "logins": {**LOGINS, "consumer": {"username": "c"}}}},
+     "kafka.logins.consumer.password", "non-empty string (set it with pulumi config set --secret"),
+    ({"kafka": {**EXISTING_SASL, "logins": {**LOGINS, "consumer": "s3cret"}}}, "kafka.logins.consumer",
+     "expected {username, password}"),
+    ({"kafka": {**EXISTING_SASL, "logins": LOGINS, "saslMechanism": "GSSAPI"}}, "kafka.saslMechanism",
+     "allowed: SCRAM-SHA-512, SCRAM-SHA-256, PLAIN"),
+    ({"kafka": {**EXISTING_SASL, "logins": LOGINS, "caCertificate": "ca.pem"}}, "kafka.caCertificate",
+     "one or more PEM certificates"),
+    ({"kafka": {"provider": "existing", "bootstrapServers": ["k:9092"], "logins": LOGINS}}, "kafka.logins",
+     "applies with kafka.security sasl_ssl only"),
+    ({"kafka": {"logins": LOGINS}}, "kafka.logins", "applies to a Kafka you run (kafka.provider existing); our "
+                                                    "brokers make their own logins (SCRAM-SHA-512) and certificates"),
+    ({"kafka": {"saslMechanism": "PLAIN"}}, "kafka.saslMechanism", "applies to a Kafka you run"),
     ({"kafka": {"provider": "existing"}}, "kafka.bootstrapServers", "required with kafka.provider existing"),
     ({"kafka": {"provider": "existing", "bootstrapServers": ["k:9092"], "brokers": 3}}, "kafka.brokers",
      "applies to our own brokers only; with kafka.provider existing the stack creates no broker: remove it"),
@@ -118,6 +148,24 @@ def test_bad_values_are_refused_naming_the_key_value_and_what_is_allowed(raw, pa
     assert error.value.path == path, message
     assert message.startswith(f"invalid config {path} = "), message
     assert allowed in message, message
+
+
+def test_an_existing_kafka_with_sasl_ssl_takes_each_pipelines_login_its_mechanism_and_ca():
+    s = settings({"kafka": {**EXISTING_SASL, "saslMechanism": "SCRAM-SHA-256", "caCertificate": CA_PEM,
+                            "logins": {"producer-ana": {"username": "svc-writer", "password": "pw1"},
+                                       "consumer-ana": {"password": "pw2"}}}, "students": ["ana"]})
+    assert s.kafka.security == "sasl_ssl" and s.kafka.sasl_mechanism == "SCRAM-SHA-256" and s.kafka.ca_certificate == CA_PEM
+    writer, reader = s.kafka.given_login("producer-ana"), s.kafka.given_login("consumer-ana")
+    assert (writer.username, writer.password.value) == ("svc-writer", "pw1")
+    # The username defaults to the login's name; the password stays wrapped (never printed).
+    assert (reader.username, reader.password.value) == ("consumer-ana", "pw2") and "pw2" not in repr(s)
+
+
+def test_a_refused_login_never_shows_its_password():
+    for login in ({"pasword": "hunter2x"}, "hunter2x", {"password": 'hunter2x"'}):
+        with pytest.raises(ConfigError) as error:
+            settings({"kafka": {**EXISTING_SASL, "logins": {**LOGINS, "consumer": login}}})
+        assert "hunter2x" not in str(error.value), str(error.value)
 
 
 def test_a_student_topic_of_249_characters_is_accepted():

@@ -75,6 +75,43 @@ def test_plaintext_pipelines_stay_as_they_were(make_settings, stage, role):
     assert pipeline_files.KAFKA_CA not in plan.env["SERVICE_INPUTS"]
 
 
-def test_without_seed_or_ca_a_secured_pipeline_says_what_is_missing(make_settings):
-    with pytest.raises(ValueError, match="login_seed and Facts.kafka_ca"):
+def test_without_a_login_a_secured_pipeline_says_what_is_missing(make_settings):
+    with pytest.raises(ValueError, match="needs a login: kafka.logins.producer or Facts.login_seed"):
         source.plan(secured(make_settings()), Facts(role="producer", bootstrap="10.0.0.5:9092"))
+
+
+EXISTING = {"kafka": {"provider": "existing", "bootstrapServers": ["kafka.example.org:9096"], "security": "sasl_ssl",
+                      "logins": {"producer": {"username": "writer", "password": "pw-w"},
+                                 "consumer": {"username": "reader", "password": "pw-r"}}}}
+
+
+def existing(make_settings, **kafka):
+    raw = {"kafka": {**EXISTING["kafka"], **kafka}}
+    return make_settings(raw)
+
+
+@pytest.mark.parametrize("stage, role, user, password", [(source, "producer", "writer", "pw-w"),
+                                                         (sink, "consumer", "reader", "pw-r")])
+def test_an_existing_kafka_is_logged_in_to_with_the_given_login_trusting_the_jvms_cas(
+        make_settings, stage, role, user, password):
+    plan = stage.plan(existing(make_settings), Facts(role=role, bootstrap="kafka.example.org:9096"))
+    options = kafka_block(plan, role)
+    assert options["security_protocol"] == "SASL_SSL" and options["sasl_mechanism"] == "SCRAM-SHA-512"
+    # No CA given: no trust store of ours, so the JVM's own CAs (a hosted Kafka's) are trusted.
+    assert not {"ssl_truststore_type", "ssl_truststore_location"} & set(options)
+    assert pipeline_files.KAFKA_CA not in files(plan)
+    assert pipeline_files.KAFKA_CA not in plan.env["SERVICE_INPUTS"].split()
+    assert plan.secrets["KAFKA_SASL_JAAS_CONFIG"].value == (
+        f'org.apache.kafka.common.security.scram.ScramLoginModule required username="{user}" password="{password}";')
+    assert password not in "".join(plan.bundle().values())
+
+
+def test_an_existing_kafkas_ca_is_placed_and_its_mechanism_rendered(make_settings):
+    settings = existing(make_settings, caCertificate=CA, saslMechanism="PLAIN")
+    plan = source.plan(settings, Facts(role="producer", bootstrap="kafka.example.org:9096",
+                                       kafka_ca=settings.kafka.ca_certificate))
+    options = kafka_block(plan, "producer")
+    assert options["sasl_mechanism"] == "PLAIN" and options["ssl_truststore_location"] == pipeline_files.KAFKA_CA
+    assert files(plan)[pipeline_files.KAFKA_CA] == CA
+    assert plan.secrets["KAFKA_SASL_JAAS_CONFIG"].value.startswith(
+        "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"writer\"")
