@@ -6,7 +6,6 @@ from __future__ import annotations
 from components.logstash.pipelines import Built, KafkaLogin
 from components.settings import Settings, login_name
 from components.stages import logins, logstash
-from components.stages.kafka_listeners import SCRAM
 from components.stages.plan import Facts, File, Plan
 
 CONFIG = f"{logstash.CONFIG_DIR}/pipeline.conf"
