@@ -23,6 +23,8 @@ settings = config.load(PLUGINS, detect_ip=detect_ip)
 hosts = platform.create(settings, tags(settings))
 built = QUEUES[settings.kafka.provider](settings, hosts)
 queue, kafka = built.queue, built.server
+for name, value in built.exports.items():
+    pulumi.export(name, value)
 
 pipelines = {}
 for student in settings.students or [None]:
@@ -31,6 +33,8 @@ for student in settings.students or [None]:
     placement = config.placement(student)
     producer = LogstashProducer(f"kafka-producer{suffix}", LogstashProducerArgs(
         settings, hosts, queue, student, placement=placement))
+    # A queue with topics and grants to make (MSK) has them made by the first producer's host.
+    queue = producer.queue
     consumer = LogstashConsumer(f"kafka-consumer{suffix}", LogstashConsumerArgs(
         settings, hosts, queue, student, placement=placement))
     pipelines[student] = (producer, consumer)

@@ -65,6 +65,33 @@ def volume_lookup(volume_type: str, region: str) -> Lookup:
     ), "GB-Mo")
 
 
+def msk_broker_lookup(instance_type: str, region: str) -> Lookup:
+    """An Amazon MSK (provisioned, Standard) broker, per hour. The attribute names and unit are those
+    AmazonMSK's price-list products carry as a published price-list client models them (group
+    Broker, computeFamily without "kafka.", unit "hours"); AWS is out of reach here, so they were not
+    checked against the live API. A mismatch leaves the estimate unavailable, never the deployment."""
+    return Lookup("AmazonMSK", (
+        ("regionCode", region),
+        ("group", "Broker"),
+        ("computeFamily", instance_type.removeprefix("kafka.")),
+    ), "hours")
+
+
+def msk_storage_lookup(region: str) -> Lookup:
+    """MSK broker storage, per GB-month (as msk_broker_lookup, the price list's group Storage)."""
+    return Lookup("AmazonMSK", (
+        ("regionCode", region),
+        ("group", "Storage"),
+    ), "GB-Mo")
+
+
+@dataclass(frozen=True)
+class Msk:
+    instance_type: str
+    brokers: int
+    volume_gib: int
+
+
 @dataclass(frozen=True)
 class Footprint:
     """What a lab keeps running, as AWS bills it by the hour."""
@@ -73,6 +100,7 @@ class Footprint:
     public_ipv4: int
     volume_type: str
     volume_gib: int
+    msk: Msk | None = None
 
     @property
     def hosts(self) -> int:
@@ -86,7 +114,7 @@ TUTORIAL = Footprint(Counter({"t2.medium": 3}), public_ipv4=3, volume_type="gp2"
 def instance_counts(settings: Settings) -> Counter[str]:
     pipelines = max(1, len(settings.students))
     counts: Counter[str] = Counter()
-    if settings.kafka.provider == OWN_BROKERS:  # a Kafka the user runs costs this stack nothing
+    if settings.kafka.provider == OWN_BROKERS:  # MSK's brokers are priced apart; a Kafka the user runs costs nothing
         counts[settings.kafka.instance_type] += settings.kafka.brokers
     counts[settings.producer.instance_type] += pipelines
     counts[settings.consumer.instance_type] += pipelines
@@ -95,8 +123,10 @@ def instance_counts(settings: Settings) -> Counter[str]:
 
 def footprint(settings: Settings) -> Footprint:
     counts = instance_counts(settings)
+    msk = settings.kafka.msk
     # Every host has a public address: the operator reaches each over SSH.
-    return Footprint(counts, public_ipv4=sum(counts.values()), volume_type=ROOT_VOLUME_TYPE, volume_gib=ROOT_VOLUME_GIB)
+    return Footprint(counts, public_ipv4=sum(counts.values()), volume_type=ROOT_VOLUME_TYPE, volume_gib=ROOT_VOLUME_GIB,
+                     msk=Msk(msk.instance_type, msk.brokers, msk.volume_gb) if msk else None)
 
 
 def on_demand_usd(product_json: str, unit: str) -> float:
@@ -124,6 +154,13 @@ def estimate(lab: Footprint, region: str, price_of: Callable[[Lookup], float]) -
     lines.append(_line(f"{lab.volume_gib} GiB {lab.volume_type} root volumes (billed also while stopped)", lab.hosts,
                        unit * lab.volume_gib / HOURS_PER_MONTH,
                        f"USD per volume-hour: {unit:g} USD per GB-month x {lab.volume_gib} / {HOURS_PER_MONTH} h"))
+    if lab.msk:
+        unit = price_of(msk_broker_lookup(lab.msk.instance_type, region))
+        lines.append(_line(f"{lab.msk.instance_type} MSK broker hours", lab.msk.brokers, unit, "USD per broker-hour"))
+        unit = price_of(msk_storage_lookup(region))
+        lines.append(_line(f"{lab.msk.volume_gib} GiB MSK broker storage", lab.msk.brokers,
+                           unit * lab.msk.volume_gib / HOURS_PER_MONTH,
+                           f"USD per broker-hour: {unit:g} USD per GB-month x {lab.msk.volume_gib} / {HOURS_PER_MONTH} h"))
     return {
         "usdPerHour": round(sum(line["usdPerHour"] for line in lines), 6),
         "lines": lines,

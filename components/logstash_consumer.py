@@ -16,7 +16,7 @@ class LogstashConsumer(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: LogstashConsumerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("kafka-pipeline:index:LogstashConsumer", name, None, opts)
-        node = logstash_host.build(self, name, "consumer", args.settings.consumer.instance_type, sink.NAME, args)
+        node, _ = logstash_host.build(self, name, "consumer", args.settings.consumer.instance_type, sink.NAME, args)
         self.address = node.address
         self.topics = consumer_topics(args.settings, args.student)
         self.group_id = group_id(args.settings, args.student)

@@ -28,14 +28,17 @@ class LogstashHostArgs:
 
 
 def build(component: pulumi.ComponentResource, name: str, role: str, instance_type: str, pipeline_stage: str,
-          args: LogstashHostArgs) -> Host:
-    """The host, then its stages: the OS, Logstash, and the role's own pipeline stage."""
+          args: LogstashHostArgs) -> tuple[Host, Queue]:
+    """The host, then its stages: the OS, the queue's admin stages if it has any left, Logstash, and
+    the role's own pipeline stage. Returns the host and the queue as later pipelines see it."""
     settings = args.settings
     node = args.platform.host(HostSpec(name, role, instance_type, args.placement, tags(settings, role, args.student)),
                               parent=component)
     facts = args.queue.facts(lambda bootstrap, ca, seed: Facts(
         role=role, name=name, arch=node.arch, memory_mib=node.memory_mib, bootstrap=bootstrap, student=args.student,
         kafka_ca=ca, login_seed=seed))
-    host.apply_stages(node, (base.NAME, logstash.NAME, pipeline_stage), facts, host.stage_plan(settings), component,
-                      former_stages={pipeline_stage: FORMER_PIPELINE_STAGE}, waits={pipeline_stage: args.queue.ready})
-    return node
+    admin = args.queue.admin_stages
+    commands = host.apply_stages(node, (base.NAME, *admin, logstash.NAME, pipeline_stage), facts,
+                                 host.stage_plan(settings), component, former_stages={pipeline_stage: FORMER_PIPELINE_STAGE},
+                                 waits={stage: args.queue.ready for stage in (*admin[:1], pipeline_stage)})
+    return node, args.queue.administered(commands[len(admin)]) if admin else args.queue

@@ -3,6 +3,7 @@ its bootstrap servers through a Pulumi output, never a broker's address by hand,
 kind of queue it is."""
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,14 @@ class Queue:
     # What a client's pipeline waits for: with sasl_ssl, the stage that makes the logins. Logstash's
     # kafka output drops, not retries, what the broker refuses for a login or grant not made yet.
     ready: Sequence[pulumi.Resource] = ()
+    # For a queue whose brokers we do not run (Amazon MSK): the stages one pipeline host runs first,
+    # with Kafka's own tools, to make its topics and grants (kafka_client, topics, grants).
+    admin_stages: tuple[str, ...] = ()
+
+    def administered(self, done: pulumi.Resource) -> "Queue":
+        """The queue as every later pipeline sees it once a host ran its admin stages (`done`, the
+        last): nothing left to administer, and `done` to wait for."""
+        return dataclasses.replace(self, admin_stages=(), ready=(*self.ready, done))
 
     def facts(self, build: Callable[[str, str, Secret | None], Facts]) -> pulumi.Output[Facts]:
         """A client host's facts from what the queue tells it: build(bootstrap, ca, seed)."""

@@ -22,6 +22,10 @@ PRICES = {"t3.medium": 0.05, "t3.large": 0.1, "t3.small": 0.025, "t4g.small": 0.
           "m7g.large": 0.09}
 IPV4_PRICE = 0.004
 VOLUME_PRICES = {"gp3": 0.073, "gp2": 0.1}
+# Made-up prices for the mocks: what the estimate multiplies, not what AWS charges.
+MSK_PRICES = {"t3.small": 0.05, "m7g.large": 0.2}
+MSK_STORAGE_PRICE = 0.1
+MSK_BOOTSTRAP = "b-1.kafka.example.amazonaws.com:9096,b-2.kafka.example.amazonaws.com:9096"
 ZONES = {"subnet-a": "ap-northeast-2a", "subnet-b": "ap-northeast-2b", "subnet-c": "ap-northeast-2c"}
 VCPUS = {"m7g.large": 2, "c7g.4xlarge": 16}
 MEMORY = {"t3.medium": 4096, "t3.large": 8192, "t3.small": 2048, "t4g.small": 2048, "t4g.medium": 4096,
@@ -69,6 +73,11 @@ class Mocks(pulumi.runtime.Mocks):
             outputs["certPem"] = f"-----BEGIN CERTIFICATE-----\n{args.name}\n-----END CERTIFICATE-----\n"
         if args.typ == "tls:index/certRequest:CertRequest":
             outputs["certRequestPem"] = f"-----BEGIN CERTIFICATE REQUEST-----\n{args.name}\n-----END CERTIFICATE REQUEST-----\n"
+        if args.typ == "aws:msk/cluster:Cluster":
+            outputs.update(arn=f"arn:aws:kafka:ap-northeast-2:123456789012:cluster/{args.inputs['clusterName']}/1",
+                           bootstrapBrokersSaslScram=MSK_BOOTSTRAP)
+        if args.typ in ("aws:secretsmanager/secret:Secret", "aws:kms/key:Key"):
+            outputs["arn"] = f"arn:aws:{args.typ.split(':')[1].split('/')[0]}:ap-northeast-2:123456789012:{args.name}"
         if args.typ == "aws:ec2/keyPair:KeyPair":
             outputs["keyName"] = f"{args.name}-generated"
         if args.typ == "pulumi-python:dynamic/local:Machine":
@@ -98,6 +107,9 @@ class Mocks(pulumi.runtime.Mocks):
             values = {f["field"]: f["value"] for f in args.args["filters"]}
             if args.args["serviceCode"] == "AmazonVPC":
                 price, unit = IPV4_PRICE, "Hrs"
+            elif args.args["serviceCode"] == "AmazonMSK":
+                price, unit = (MSK_PRICES[values["computeFamily"]], "hours") if values["group"] == "Broker" \
+                    else (MSK_STORAGE_PRICE, "GB-Mo")
             elif values.get("productFamily") == "Storage":
                 price, unit = VOLUME_PRICES[values["volumeApiName"]], "GB-Mo"
             else:

@@ -20,7 +20,7 @@ LAYERS = (
      "components.topic_partitions"),
     ("components.platform",),
     ("components.host", "components.queue", "components.kafka_authority"),
-    ("components.logstash_host", "components.kafka_server"),
+    ("components.logstash_host", "components.kafka_server", "components.msk_cluster"),
     ("components.logstash_producer", "components.logstash_consumer", "components.queues"),
     ("components.registries",),
     ("__main__",),

@@ -117,6 +117,9 @@ class AwsPlatform(pulumi.ComponentResource):
         pair = aws.ec2.KeyPair(f"{name}-key", public_key=public_key, tags=tags, opts=child)
         self.security_group_id = group.id
         self.key_name = pair.key_name
+        # Where a queue of AWS's own (MSK) places its brokers: this VPC, one default subnet per zone.
+        self.vpc_id = vpc.id
+        self.zone_subnets = tuple(self._zones.values())
         self.register_outputs({"securityGroupId": group.id, "keyName": pair.key_name})
 
     @staticmethod

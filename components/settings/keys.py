@@ -24,6 +24,13 @@ DEFAULT_TOPICS = [{"name": "twitter", "partitions": 1}]
 TOPIC_KEYS = ("name", "partitions", "replicationFactor")
 # Who may talk to our brokers (stages/kafka_listeners renders each).
 KAFKA_SECURITY = ("plaintext", "sasl_ssl")
+# Amazon MSK (kafka.provider msk): the Kafka versions MSK offers for provisioned Standard brokers
+# (docs.aws.amazon.com/msk/latest/developerguide/supported-kafka-versions.html; 4.x in KRaft form
+# only, as the MSK API names it), 3.8.x the one AWS marks recommended; the cheapest broker size,
+# for a lab. One broker per zone, in 2 or 3 zones (MSK's own minimum is two).
+MSK_VERSIONS = ("3.8.x", "3.9.x", "4.0.x.kraft", "4.1.x.kraft")
+DEFAULT_MSK_INSTANCE = "kafka.t3.small"
+MSK_INSTANCE = re.compile(r"^kafka\.[a-z0-9]+\.[a-z0-9]+$")
 # How clients log in over sasl_ssl: our brokers take the first; a Kafka the user runs, any of them.
 SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
 LOGIN_KEYS = ("username", "password")
@@ -117,7 +124,8 @@ KEYS: dict[str, Any] = {
         "downloadUrl": key(checks.url, releases.KAFKA_ARCHIVE, "base URL of a mirror of the release archives"),
         "sha512": key(_sha512, None, "SHA-512 of a mirror's other build (replaces the pinned one)"),
         "heapMb": key(_whole(256, 65536), None, "broker JVM heap"),
-        "provider": key(None, "ours", "where the queue runs: ours (KafkaServer hosts) or existing (a Kafka you run)"),
+        "provider": key(None, "ours", "where the queue runs: ours (KafkaServer hosts), msk (an Amazon MSK cluster the "
+                                     "stack creates) or existing (a Kafka you run)"),
         "bootstrapServers": key(checks.servers, None, "an existing Kafka's bootstrap servers, host:port each"),
         "security": key(_choice(*KAFKA_SECURITY), None,
                         "sasl_ssl (TLS, a SCRAM login per producer and consumer, each fenced to its own topic and "
@@ -129,6 +137,14 @@ KEYS: dict[str, Any] = {
                                    "producer-<student>, consumer-<student> in a class): {username, password (secret)}"),
         "caCertificate": key(_pem_certificate, None, "the CA (PEM) that signed an existing Kafka's certificates; unset: "
                                                      "the CAs the JVM trusts, as for MSK and most hosted Kafkas"),
+        "msk": {
+            "version": key(_choice(*MSK_VERSIONS), MSK_VERSIONS[0], "the Kafka version of an Amazon MSK cluster"),
+            "instanceType": key(lambda p, v: checks.string(p, v, MSK_INSTANCE, "an MSK broker type such as "
+                                                           "kafka.t3.small or kafka.m7g.large"),
+                                DEFAULT_MSK_INSTANCE, "MSK broker size"),
+            "brokers": key(_choice(2, 3), 2, "MSK brokers, one per availability zone"),
+            "volumeGb": key(_whole(1, 16384), 10, "each MSK broker's storage"),
+        },
     },
     "logstash": {
         "version": key(_choice(*releases.LOGSTASH), releases.DEFAULT_LOGSTASH, "Logstash release"),

@@ -24,6 +24,14 @@ class Credentials:
 
 
 @dataclass(frozen=True)
+class MskSettings:
+    version: str
+    instance_type: str
+    brokers: int
+    volume_gb: int
+
+
+@dataclass(frozen=True)
 class KafkaSettings:
     version: str
     mode: str
@@ -45,6 +53,8 @@ class KafkaSettings:
     sasl_mechanism: str = "SCRAM-SHA-512"
     logins: tuple[tuple[str, Credentials], ...] = ()
     ca_certificate: str | None = None
+    # kafka.provider msk: the cluster the stack creates.
+    msk: MskSettings | None = None
 
     def given_login(self, name: str) -> Credentials | None:
         return dict(self.logins).get(name)

@@ -14,7 +14,7 @@ from components.errors import ConfigError, Secret
 from components.schema import plugin_choice, snake
 from components.settings import keys
 from components.settings.model import (ConsumerSettings, KafkaSettings, LocalSettings, LogstashSettings,
-                                       ProducerSettings, Settings, Topic)
+                                       MskSettings, ProducerSettings, Settings, Topic)
 from components.settings.naming import login_names
 
 PROJECT = "kafka-pipeline"
@@ -40,7 +40,7 @@ def parse(raw: Mapping[str, Any], *, stack: str, region: Any, plugins: Plugins,
         # Local hosts sit on a private bridge of this machine: no region, and SSH comes from here.
         region = None
         ssh_cidrs = () if values["sshCidrs"] is None else _ssh_cidrs(values["sshCidrs"], None)
-    kafka = _kafka(values["kafka"], plugins["kafka.provider"], raw.get("kafka") or {})
+    kafka = _kafka(values["kafka"], plugins["kafka.provider"], raw.get("kafka") or {}, platform)
     names = [t.name for t in kafka.topics]
     producer = _producer(values["producer"], names, plugins)
     settings = Settings(
@@ -96,14 +96,21 @@ def _ssh_cidrs(value: Any, detect_ip: Callable[[], str] | None) -> tuple[str, ..
 # The queue provider whose brokers the stack creates (KafkaServer), and what only they take: set
 # with another provider, it would silently do nothing.
 OWN_BROKERS = "ours"
+MSK = "msk"
 OWN_BROKER_KEYS = ("version", "mode", "brokers", "instanceType", "downloadUrl", "sha512", "heapMb")
 # How the pipelines log in to a Kafka the user runs: with our brokers (or plaintext) they would
 # silently do nothing.
 EXISTING_LOGIN_KEYS = ("logins", "saslMechanism", "caCertificate")
 
 
-def _kafka(values: Mapping[str, Any], providers: Mapping[str, Any], raw: Mapping[str, Any]) -> KafkaSettings:
+def _kafka(values: Mapping[str, Any], providers: Mapping[str, Any], raw: Mapping[str, Any],
+           platform: str) -> KafkaSettings:
     provider = checks.choice("kafka.provider", values["provider"], providers)
+    if "msk" in raw and provider != MSK:
+        raise ConfigError("kafka.msk", raw["msk"], f"only with kafka.provider msk (this stack's provider is "
+                                                   f"{provider}): remove it, or set kafka.provider msk")
+    if provider == MSK:
+        return _msk(values, raw, platform)
     if provider == "existing":
         if values["bootstrapServers"] is None:
             raise ConfigError("kafka.bootstrapServers", None, "required with kafka.provider existing: your Kafka's "
@@ -144,14 +151,32 @@ def _kafka(values: Mapping[str, Any], providers: Mapping[str, Any], raw: Mapping
         raise ConfigError("kafka.security", "sasl_ssl", "offered in kraft mode only (the ZooKeeper mode keeps the "
                                                         "tutorial's plaintext): set kafka.security plaintext, or "
                                                         "kafka.mode kraft")
-    return _build(KafkaSettings, values, topics=_topics(values["topics"], brokers),
-                  security=values["security"] or default_security(provider, mode))
+    return _build(KafkaSettings, {k: v for k, v in values.items() if k != "msk"},
+                  topics=_topics(values["topics"], brokers), security=values["security"] or default_security(provider, mode))
+
+
+def _msk(values: Mapping[str, Any], raw: Mapping[str, Any], platform: str) -> KafkaSettings:
+    """Amazon MSK: an AWS service, SASL/SCRAM over TLS always (the logins live in Secrets Manager),
+    the brokers' own keys refused as with any Kafka we do not run."""
+    if platform != "aws":
+        raise ConfigError("kafka.provider", MSK, f"Amazon MSK is an AWS service and this stack's platform is "
+                                                 f"{platform}: use kafka.provider ours (the rehearsal of the "
+                                                 "same pipeline) or platform aws")
+    for given in [k for k in (*OWN_BROKER_KEYS, *EXISTING_LOGIN_KEYS, "bootstrapServers") if k in raw]:
+        raise ConfigError(f"kafka.{given}", _shown(given, raw[given]),
+                          "does not apply with kafka.provider msk (its settings are under kafka.msk): remove it")
+    if values["security"] == "plaintext":
+        raise ConfigError("kafka.security", "plaintext", "the MSK cluster takes SASL/SCRAM logins over TLS only: "
+                                                         "remove it (sasl_ssl is the default)")
+    msk = _build(MskSettings, values["msk"])
+    return _build(KafkaSettings, {k: v for k, v in values.items() if k != "msk"},
+                  topics=_topics(values["topics"], msk.brokers), security="sasl_ssl", msk=msk)
 
 
 def _existing_logins(settings: Settings) -> None:
     """An existing Kafka with sasl_ssl: every pipeline's login given, and none that no pipeline uses."""
     kafka = settings.kafka
-    if kafka.provider == OWN_BROKERS or kafka.security != "sasl_ssl":
+    if kafka.provider != "existing" or kafka.security != "sasl_ssl":
         return
     needed = login_names(settings)
     given = [name for name, _ in kafka.logins]

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from components.settings import Settings
-from components.stages import base, java, kafka, logins, logstash, sink, source, topics, zookeeper
+from components.stages import (base, grants, java, kafka, kafka_client, logins, logstash, sink, source, topics,
+                               zookeeper)
 from components.stages.plan import Facts, Plan
 
 Stage = Callable[[Settings, Facts], Plan]
 
-STAGES: dict[str, Stage] = {m.NAME: m.plan for m in (base, java, zookeeper, kafka, topics, logins, logstash, source, sink)}
+STAGES: dict[str, Stage] = {m.NAME: m.plan for m in (base, java, zookeeper, kafka, topics, logins, kafka_client, grants,
+                                                     logstash, source, sink)}

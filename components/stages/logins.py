@@ -71,4 +71,7 @@ def plan(settings: Settings, facts: Facts) -> Plan:
         "SCRAM_MECHANISM": SCRAM,
         "LOGIN_ACLS": ACLS_FILE,
         "LOGIN_STATE": STATE_DIR,
+        # Our brokers keep the passwords too, and the loopback listener needs no login.
+        "LOGIN_PASSWORDS": "1",
+        "COMMAND_CONFIG": "",
     }, secrets={login.name: password(facts.login_seed, login.name) for login in found})

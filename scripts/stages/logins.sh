@@ -4,10 +4,18 @@
 # $LOGIN_STATE remembers what was applied, so a re-run acts only on changes, and a login no longer
 # wanted loses its password and its grants. Passwords go to Kafka in a root-only file, never as
 # an argument.
+# Stage "grants" runs it too, for a queue whose logins live elsewhere (Amazon MSK's, in Secrets
+# Manager): LOGIN_PASSWORDS=0, the logins are the names in $LOGIN_ACLS, and the tools log in with
+# $COMMAND_CONFIG.
 : "${KAFKA_HOME:?}" "${BOOTSTRAP:?}" "${SCRAM_MECHANISM:?}" "${LOGIN_ACLS:?}" "${LOGIN_STATE:?}"
+: "${LOGIN_PASSWORDS:?}" "${COMMAND_CONFIG=}"
 
-configs() { "$KAFKA_HOME/bin/kafka-configs.sh" --bootstrap-server "$BOOTSTRAP" "$@"; }
-acls() { "$KAFKA_HOME/bin/kafka-acls.sh" --bootstrap-server "$BOOTSTRAP" "$@"; }
+configs() {
+  "$KAFKA_HOME/bin/kafka-configs.sh" --bootstrap-server "$BOOTSTRAP" ${COMMAND_CONFIG:+--command-config "$COMMAND_CONFIG"} "$@"
+}
+acls() {
+  "$KAFKA_HOME/bin/kafka-acls.sh" --bootstrap-server "$BOOTSTRAP" ${COMMAND_CONFIG:+--command-config "$COMMAND_CONFIG"} "$@"
+}
 
 # What the state remembers of a password: its SHA-256, enough to notice a change; the password is
 # 192 bits of HMAC output, so its hash gives nothing away.
@@ -30,6 +38,9 @@ ensure_password() {
 # Grants as wanted now vs as last applied: add what is new, remove what is gone.
 ensure_grants() {
   local name=$1 wanted=$2 applied=$LOGIN_STATE/$1.acls grant
+  # A grant's words go unquoted to kafka-acls, and one may be the wildcard `*`: no globbing here.
+  local -
+  set -f
   [[ -f $applied ]] || : >"$applied"
   while read -r grant; do
     [[ -n $grant ]] || continue
@@ -51,28 +62,37 @@ ensure_grants() {
 remove_login() {
   local name=$1
   ensure_grants "$name" ""
-  if configs --describe --entity-type users --entity-name "$name" | grep -q "$SCRAM_MECHANISM"; then
+  if ((LOGIN_PASSWORDS)) && configs --describe --entity-type users --entity-name "$name" | grep -q "$SCRAM_MECHANISM"; then
     configs --alter --entity-type users --entity-name "$name" --delete-config "$SCRAM_MECHANISM" >/dev/null
   fi
   rm -f "$LOGIN_STATE/$name.password" "$LOGIN_STATE/$name.acls"
   log "login $name: removed"
 }
 
+grants_of() { awk -v n="$1" '$1 == n { $1 = ""; sub(/^ /, ""); print }' "$LOGIN_ACLS"; }
+
 stage_main() {
-  local name b64 wanted old
+  local name b64 old first=${BOOTSTRAP%%,*}
   local -a names=()
   install -d -m 0700 "$LOGIN_STATE"
-  wait_for_port "${BOOTSTRAP%:*}" "${BOOTSTRAP##*:}" 300 kafka
-  while IFS=$'\t' read -r name b64; do
-    [[ -n $name ]] || continue
-    names+=("$name")
-    ensure_password "$name" "$(printf '%s' "$b64" | base64 -d)"
-    wanted=$(awk -v n="$name" '$1 == n { $1 = ""; sub(/^ /, ""); print }' "$LOGIN_ACLS")
-    ensure_grants "$name" "$wanted"
-  done
-  for old in "$LOGIN_STATE"/*.password; do
+  wait_for_port "${first%:*}" "${first##*:}" 300 kafka
+  if ((LOGIN_PASSWORDS)); then
+    while IFS=$'\t' read -r name b64; do
+      [[ -n $name ]] || continue
+      names+=("$name")
+      ensure_password "$name" "$(printf '%s' "$b64" | base64 -d)"
+      ensure_grants "$name" "$(grants_of "$name")"
+    done
+  else
+    # In the file's order: the administrator's own grants come first, while it may still make them.
+    while read -r name; do
+      names+=("$name")
+      ensure_grants "$name" "$(grants_of "$name")"
+    done < <(awk '!seen[$1]++ { print $1 }' "$LOGIN_ACLS")
+  fi
+  for old in "$LOGIN_STATE"/*.acls; do
     [[ -e $old ]] || continue
-    name=$(basename "$old" .password)
+    name=$(basename "$old" .acls)
     [[ " ${names[*]} " == *" $name "* ]] || remove_login "$name"
   done
 }

@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # Stage "topics": once every broker serves clients, one kafka-topics call per line of $TOPIC_ARGS
 # (--if-not-exists keeps re-runs quiet), then partitions added where $TOPIC_SIZES asks for more.
+# $COMMAND_CONFIG, when set: the client properties the tools log in with (a queue we do not run).
 : "${TOPIC_ARGS:?}" "${TOPIC_SIZES:?}" "${KAFKA_HOME:?}" "${BOOTSTRAP:?}" "${CLUSTER:?}" "${CLUSTER_TIMEOUT:?}"
+: "${COMMAND_CONFIG=}"
 
 stage_main() {
   local line broker name wanted current
@@ -27,4 +29,4 @@ stage_main() {
   log "topics now on the broker: $(topics --bootstrap-server "$BOOTSTRAP" --list | tr '\n' ' ')"
 }
 
-topics() { "$KAFKA_HOME/bin/kafka-topics.sh" "$@"; }
+topics() { "$KAFKA_HOME/bin/kafka-topics.sh" ${COMMAND_CONFIG:+--command-config "$COMMAND_CONFIG"} "$@"; }

@@ -59,7 +59,26 @@ BAD = [
     ({"kafka": {"downloadUrl": "ftp://mirror/kafka"}}, "kafka.downloadUrl", "http(s) URL"),
     ({"kafka": {"heapMb": 64}}, "kafka.heapMb", "from 256"),
     ({"kafka": {"verison": "4.3.1"}}, "kafka.verison", "unknown key"),
-    ({"kafka": {"provider": "msk"}}, "kafka.provider", "allowed: ours, existing"),
+    ({"kafka": {"provider": "kafka"}}, "kafka.provider", "allowed: ours, msk, existing"),
+    ({"platform": "local", "kafka": {"provider": "msk"}}, "kafka.provider",
+     "Amazon MSK is an AWS service and this stack's platform is local: use kafka.provider ours"),
+    ({"kafka": {"provider": "msk", "security": "plaintext"}}, "kafka.security",
+     "the MSK cluster takes SASL/SCRAM logins over TLS only"),
+    ({"kafka": {"provider": "msk", "version": "4.3.1"}}, "kafka.version",
+     "does not apply with kafka.provider msk (its settings are under kafka.msk): remove it"),
+    ({"kafka": {"provider": "msk", "brokers": 3}}, "kafka.brokers", "does not apply with kafka.provider msk"),
+    ({"kafka": {"provider": "msk", "bootstrapServers": ["k:9092"]}}, "kafka.bootstrapServers",
+     "does not apply with kafka.provider msk"),
+    ({"kafka": {"provider": "msk", "logins": LOGINS}}, "kafka.logins", "does not apply with kafka.provider msk"),
+    ({"kafka": {"msk": {"brokers": 3}}}, "kafka.msk", "only with kafka.provider msk (this stack's provider is ours)"),
+    ({"kafka": {"provider": "msk", "msk": {"version": "4.3.1"}}}, "kafka.msk.version",
+     "allowed: 3.8.x, 3.9.x, 4.0.x.kraft, 4.1.x.kraft"),
+    ({"kafka": {"provider": "msk", "msk": {"brokers": 1}}}, "kafka.msk.brokers", "allowed: 2, 3"),
+    ({"kafka": {"provider": "msk", "msk": {"volumeGb": 0}}}, "kafka.msk.volumeGb", "from 1 to 16384"),
+    ({"kafka": {"provider": "msk", "msk": {"instanceType": "t3.small"}}}, "kafka.msk.instanceType",
+     "an MSK broker type such as kafka.t3.small"),
+    ({"kafka": {"provider": "msk", "topics": [{"name": "a", "replicationFactor": 3}]}},
+     "kafka.topics[0].replicationFactor", "from 1 to 2"),
     ({"kafka": {"security": "ssl"}}, "kafka.security", "allowed: plaintext, sasl_ssl"),
     ({"kafka": {"security": "sasl_ssl", "mode": "zookeeper", "version": "3.9.1"}}, "kafka.security",
      "offered in kraft mode only (the ZooKeeper mode keeps the tutorial's plaintext): set kafka.security plaintext, "
@@ -159,6 +178,15 @@ def test_an_existing_kafka_with_sasl_ssl_takes_each_pipelines_login_its_mechanis
     assert (writer.username, writer.password.value) == ("svc-writer", "pw1")
     # The username defaults to the login's name; the password stays wrapped (never printed).
     assert (reader.username, reader.password.value) == ("consumer-ana", "pw2") and "pw2" not in repr(s)
+
+
+def test_msk_takes_logins_over_tls_and_its_topics_replicate_to_its_brokers():
+    s = settings({"kafka": {"provider": "msk", "msk": {"brokers": 3, "version": "4.1.x.kraft"}}})
+    assert (s.kafka.provider, s.kafka.security, s.kafka.sasl_mechanism) == ("msk", "sasl_ssl", "SCRAM-SHA-512")
+    assert (s.kafka.msk.version, s.kafka.msk.instance_type, s.kafka.msk.brokers, s.kafka.msk.volume_gb) == (
+        "4.1.x.kraft", "kafka.t3.small", 3, 10)
+    assert [t.replication_factor for t in s.kafka.topics] == [3]
+    assert settings({}).kafka.msk is None
 
 
 def test_a_refused_login_never_shows_its_password():

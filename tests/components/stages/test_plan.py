@@ -49,7 +49,8 @@ def test_every_stage_names_itself_in_its_log_lines(make_settings, broker):
 
 
 def test_the_registry_holds_every_stage_module_under_its_name():
-    assert set(STAGES) == {"base", "java", "zookeeper", "kafka", "topics", "logins", "logstash", "source", "sink"}
+    assert set(STAGES) == {"base", "java", "zookeeper", "kafka", "topics", "logins", "kafka_client", "grants", "logstash",
+                           "source", "sink"}
 
 
 def test_properties_escape_what_java_would_read_otherwise():
@@ -74,5 +75,6 @@ def test_every_registered_stage_plans_under_its_registered_name(make_settings, b
     for name, stage in STAGES.items():
         facts = broker if name in ("base", "java", "zookeeper", "kafka", "topics") else \
             dataclasses.replace(broker, login_seed=Secret("seed")) if name == "logins" else \
+            Facts(role="producer", bootstrap="b-1.msk:9096", login_seed=Secret("seed")) if name in ("kafka_client", "grants") else \
             Facts(role="producer" if name == "source" else "consumer", bootstrap=bootstrap_servers(("10.0.0.5",)))
         assert stage(settings, facts).stage == name

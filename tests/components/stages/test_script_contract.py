@@ -27,6 +27,7 @@ SETTINGS = {
     "secret source": make({"producer": {"source": {"type": "http_poller", "user": "u", "password": "p"}}}),
     "sasl_ssl class": (lambda s: dataclasses.replace(s, kafka=dataclasses.replace(s.kafka, security="sasl_ssl")))(
         make({"students": ["alice", "bob"]})),
+    "msk": make({"kafka": {"provider": "msk"}}),
 }
 FACTS = {
     "broker": Facts(role="broker", name="kafka-server", arch="x86_64", memory_mib=4096, private_ip="10.0.0.5",
@@ -38,12 +39,16 @@ FACTS = {
                       student="alice", login_seed=Secret("seed"), kafka_ca="-----BEGIN CERTIFICATE-----"),
     "broker with logins": Facts(role="broker", name="kafka-server", private_ip="10.0.0.5", brokers=("10.0.0.5",),
                                 login_seed=Secret("seed")),
+    # The pipeline host that administers a queue we do not run (MSK).
+    "admin host": Facts(role="producer", name="kafka-producer", bootstrap="b-1.msk:9096,b-2.msk:9096",
+                        login_seed=Secret("seed")),
 }
 CASES = [(stage, settings, role) for stage in STAGES for settings in SETTINGS for role in FACTS
          if (stage, role) in {("base", "broker"), ("java", "broker"), ("kafka", "broker"), ("topics", "broker"),
                               ("logstash", "producer"), ("source", "producer"), ("sink", "consumer")}
          or (stage, role, settings) in {("zookeeper", "broker", "zookeeper"),
-                                        ("logins", "broker with logins", "sasl_ssl class")}]
+                                        ("logins", "broker with logins", "sasl_ssl class"),
+                                        *((s, "admin host", "msk") for s in ("kafka_client", "topics", "grants"))}]
 
 
 def declared(script: str) -> set[str]:
