@@ -8,16 +8,11 @@
 # The broker's PEM key store from stdin (KAFKA_KEYSTORE<TAB>base64), readable by root and the kafka
 # group only, replaced only when it differs (ensure_service then restarts the broker).
 write_keystore() {
-  local name b64 tmp found=0
+  local tmp
   [[ -n $KAFKA_KEYSTORE_FILE ]] || return 0
   install -d -m 0755 "$(dirname "$KAFKA_KEYSTORE_FILE")"
   tmp=$(secret_tmp "$KAFKA_KEYSTORE_FILE" 0640 root:kafka)
-  while IFS=$'\t' read -r name b64; do
-    [[ $name == KAFKA_KEYSTORE ]] || continue
-    printf '%s' "$b64" | base64 -d >"$tmp"
-    found=1
-  done
-  if ((found == 0)); then
+  if ! secret_from_stdin KAFKA_KEYSTORE "$tmp"; then
     rm -f "$tmp"
     die "the broker's key did not arrive on stdin"
   fi

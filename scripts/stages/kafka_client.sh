@@ -5,21 +5,15 @@
 : "${ADMIN_CONFIG:?}" "${SASL_MECHANISM:?}"
 
 write_admin_config() {
-  local name b64 tmp found=0
+  local tmp
   install -d -m 0755 "$(dirname "$ADMIN_CONFIG")"
   tmp=$(secret_tmp "$ADMIN_CONFIG" 0600 root:root)
-  while IFS=$'\t' read -r name b64; do
-    [[ $name == KAFKA_ADMIN_JAAS ]] || continue
-    {
-      printf 'security.protocol=SASL_SSL\nsasl.mechanism=%s\n' "$SASL_MECHANISM"
-      printf 'sasl.jaas.config=%s\n' "$(printf '%s' "$b64" | base64 -d)"
-    } >"$tmp"
-    found=1
-  done
-  if ((found == 0)); then
+  printf 'security.protocol=SASL_SSL\nsasl.mechanism=%s\nsasl.jaas.config=' "$SASL_MECHANISM" >"$tmp"
+  if ! secret_from_stdin KAFKA_ADMIN_JAAS "$tmp"; then
     rm -f "$tmp"
     die "the administrator's Kafka login did not arrive on stdin"
   fi
+  printf '\n' >>"$tmp"
   secret_commit "$tmp" "$ADMIN_CONFIG" "the administrator's Kafka login"
 }
 

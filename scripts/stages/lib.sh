@@ -35,6 +35,18 @@ secret_tmp() {
   printf '%s\n' "$tmp"
 }
 
+# secret_from_stdin NAME FILE: the value of stdin's NAME<TAB>base64 line, decoded and appended to
+# FILE (a secret_tmp); fails when no such line came.
+secret_from_stdin() {
+  local name b64 found=1
+  while IFS=$'\t' read -r name b64; do
+    [[ $name == "$1" ]] || continue
+    printf '%s' "$b64" | base64 -d >>"$2"
+    found=0
+  done
+  return "$found"
+}
+
 # secret_commit TMP FILE WHAT: TMP replaces FILE if it differs (logged as WHAT, never the values).
 secret_commit() {
   if cmp -s "$1" "$2"; then
