@@ -14,7 +14,7 @@ from components.cost import ROOT_VOLUME_GIB, instance_counts
 from components.egress import egress_ports
 from components.platform import pricing, quota_check
 from components.platform.base import Host, HostSpec, aliases, connection
-from components.settings import Settings
+from components.settings import OWN_BROKERS, Settings
 from components.stages.kafka_listeners import BROKER_PORT, CLIENT_PORT, CONTROLLER_PORT
 
 
@@ -92,12 +92,13 @@ class AwsPlatform(pulumi.ComponentResource):
             aws.vpc.SecurityGroupIngressRule(
                 f"{name}-ssh-{i}", security_group_id=group.id, ip_protocol="tcp", from_port=22, to_port=22,
                 **_cidr(cidr), description="SSH from the operator (sshCidrs)", opts=child)
-        # sasl_ssl adds the brokers' own mutual-TLS listener just below the client port.
-        first_port = BROKER_PORT if settings.kafka.security == "sasl_ssl" else CLIENT_PORT
-        aws.vpc.SecurityGroupIngressRule(
-            f"{name}-kafka", security_group_id=group.id, ip_protocol="tcp",
-            from_port=first_port, to_port=CONTROLLER_PORT, referenced_security_group_id=group.id,
-            description="Kafka clients and KRaft controllers, only from hosts of this pipeline", opts=child)
+        if settings.kafka.provider == OWN_BROKERS:  # no broker of ours listens on another queue's stack
+            # sasl_ssl adds the brokers' own mutual-TLS listener just below the client port.
+            first_port = BROKER_PORT if settings.kafka.security == "sasl_ssl" else CLIENT_PORT
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-kafka", security_group_id=group.id, ip_protocol="tcp",
+                from_port=first_port, to_port=CONTROLLER_PORT, referenced_security_group_id=group.id,
+                description="Kafka clients and KRaft controllers, only from hosts of this pipeline", opts=child)
         for port in egress_ports(settings):
             aws.vpc.SecurityGroupEgressRule(
                 f"{name}-out-{port}", security_group_id=group.id, ip_protocol="tcp", from_port=port, to_port=port,

@@ -82,6 +82,10 @@ def test_only_the_pipelines_hosts_reach_the_brokers(msk):
     assert (out["securityGroupId"], out["referencedSecurityGroupId"], out["fromPort"]) == ("pipeline-sg-id",
                                                                                           "kafka-msk-sg-id", SCRAM_PORT)
     assert group.inputs["vpcId"] == "vpc-default"
+    # Into the pipeline's own hosts only SSH: no broker of ours listens there.
+    pipeline_in = [r for r in msk.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+                   if r.inputs["securityGroupId"] == "pipeline-sg-id"]
+    assert {r.inputs["fromPort"] for r in pipeline_in} == {22}
 
 
 def stage_env(bundle: dict[str, str]) -> dict[str, str]:

@@ -50,6 +50,8 @@ def test_its_ports_are_opened_outward_only(monkeypatch):
     assert sorted(r.inputs["fromPort"] for r in egress if r.inputs.get("cidrIpv4") == "0.0.0.0/0") == [80, 443, 9096]
     ingress = result.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
     assert ingress and not [r for r in ingress if r.inputs["fromPort"] <= 9096 <= r.inputs["toPort"]]
+    # No broker of ours: SSH is all that comes in.
+    assert {r.inputs["fromPort"] for r in ingress} == {22}
 
 
 def test_our_brokers_stay_the_default(dev):
