@@ -33,10 +33,12 @@ from kafka.errors import KafkaError
 
 from components import releases
 from components.host import bundle_name
+from components.logstash.parse import parse
 from components.errors import Secret
 from components.queues import BROKER
 from components.stages import kafka as kafka_stage, logins, logstash as logstash_stage, pipeline_files
 from components.stages.base import TTL_UNIT
+from tests.bench.java_clients import LOGIN_NAMES
 from tests.integration import secured
 from tests.integration.logstash import rubydebug_events
 from tests.integration.netns import Network
@@ -143,11 +145,11 @@ def assert_refused_from_the_producer_host(r: Rehearsal, remotes: dict[str, Remot
     consume = (f"JAVA_HOME={logstash_stage.HOME}/jdk {tools}/bin/kafka-console-consumer.sh --bootstrap-server "
                f"{r.ws.outputs()['bootstrapServers']} --topic twitter --from-beginning --max-messages 1 "
                "--timeout-ms 20000")
+    # The login as the producer's rendered kafka output sets it, read back from the host.
+    properties, jaas_path = login_properties(producer.run(f"sudo cat {pipeline_files.CONFIG}"))
     try:
         subprocess.run(["cp", "-al", str(release), str(here)], check=True)
-        (here / "producer.properties").write_text(
-            "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\nssl.truststore.type=PEM\n"
-            f"ssl.truststore.location={pipeline_files.KAFKA_CA}\n")
+        (here / "producer.properties").write_text(properties)
         # The broker hangs up on a plaintext client, which reads nothing from a topic that has events.
         bare = producer.call(f"{consume} 2>&1", timeout=90).stdout
         assert "disconnected" in bare and "Processed a total of 0 messages" in bare, bare[-3000:]
@@ -155,11 +157,20 @@ def assert_refused_from_the_producer_host(r: Rehearsal, remotes: dict[str, Remot
         # --consumer.config: the broker runs Kafka 4.1.1 here, whose tool does not know the newer name
         # --command-config (4.3.1 takes both).
         as_producer = producer.call(
-            f"sudo KAFKA_OPTS=-Djava.security.auth.login.config={pipeline_files.KAFKA_JAAS} "
+            f"sudo KAFKA_OPTS=-Djava.security.auth.login.config={jaas_path} "
             f"{consume} --consumer.config {tools}/producer.properties 2>&1", timeout=90).stdout
         assert "AuthorizationException" in as_producer, as_producer[-3000:]
     finally:
         shutil.rmtree(here, ignore_errors=True)
+
+
+def login_properties(pipeline_text: str) -> tuple[str, str]:
+    """A Java client's login properties as a rendered producer pipeline's kafka output sets them (its
+    files' paths are the host's own), and the JAAS file it names."""
+    options = dict(parse(pipeline_text).outputs[0].options)
+    properties = {LOGIN_NAMES[k]: str(v) for k, v in options.items() if k in LOGIN_NAMES}
+    properties["ssl.truststore.location"] = str(options["ssl_truststore_location"])
+    return "".join(f"{k}={v}\n" for k, v in sorted(properties.items())), str(options["jaas_path"])
 
 
 def running_release(remote: Remote, unit: str, product: str) -> str:
