@@ -353,7 +353,9 @@ class Probe:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=10)
-        self.producer.flush(timeout=120)
+        # Sends still retrying after a fault (a broker rebooted, leaders moving) get their chance: on
+        # CI's two loaded cores a cluster took over two minutes to settle after chaos.
+        self.producer.flush(timeout=360)
         self.producer.close(timeout=10)
 
     def __enter__(self) -> "Probe":
