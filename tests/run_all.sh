@@ -2,15 +2,13 @@
 # make test: every layer, in two pytest processes side by side, about equally long. CI has 50
 # minutes; one after the other the layers take about an hour, and much of a rehearsal is waiting
 # on hosts (boots, a TTL timer, Logstash starting). One process runs the longest rehearsal, one
-# broker through a day (with the short local-host tests and the real broker's security tests before
-# it); the other runs everything else,
+# broker through a day (with the short local-host tests before it); the other runs everything else,
 # the class rehearsal among it. The first one's report follows the second's; either failing fails.
 #   tests/run_all.sh [pytest options for both...]
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
 py=.venv/bin/python
-# The security tests of the real broker ride with it: the class rehearsal's side is the longer.
-day=(tests/rehearsal/test_machine.py tests/integration/test_integration_security.py tests/rehearsal/test_one_broker.py)
+day=(tests/rehearsal/test_machine.py tests/rehearsal/test_one_broker.py)
 mkdir -p .build
 log=.build/one-broker.log
 "$py" -m pytest -p no:cacheprovider --durations=10 "$@" "${day[@]}" >"$log" 2>&1 &
