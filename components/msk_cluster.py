@@ -17,7 +17,7 @@ import pulumi_tls as tls
 from components.errors import Secret
 from components.platform.aws import AwsPlatform
 from components.queue import Queue
-from components.settings import Settings
+from components.settings import Settings, login_names as pipeline_logins
 from components.stages import grants, java, kafka_client, logins, topics
 from components.tags import tags
 
@@ -35,7 +35,7 @@ class MskClusterArgs:
 
 def login_names(settings: Settings) -> tuple[str, ...]:
     """The administrator's login, then each pipeline's."""
-    return (kafka_client.ADMIN, *(login.name for login in logins.logins(settings)))
+    return (kafka_client.ADMIN, *pipeline_logins(settings))
 
 
 def secret_value(seed: str, name: str) -> str:
