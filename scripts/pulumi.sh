@@ -23,10 +23,12 @@ main() {
   case $action in
     up | preview | refresh | destroy | output | smoke | tunnel | status | rotate-logins) ;;
     *)
-      # Any other pulumi command, on the selected stack.
-      local stack=${STACK:-dev}
+      # Any other pulumi command, on the selected stack; its flag goes before any `--`, after
+      # which every word is a value (`config set --path key -- -value`).
+      local stack=${STACK:-dev} before=()
       pulumi stack select --create "$stack" >/dev/null
-      exec pulumi "$@" --stack "$stack"
+      while (($#)) && [[ $1 != -- ]]; do before+=("$1"); shift; done
+      exec pulumi "${before[@]}" --stack "$stack" "$@"
       ;;
   esac
   local stack=${2:-${STACK:-dev}}

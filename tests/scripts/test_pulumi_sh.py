@@ -43,3 +43,14 @@ def test_rotating_the_logins_of_a_stack_that_has_none_says_why_before_the_engine
     assert said.returncode == 1, out
     assert "The stack 'nologins' has no Kafka logins to rotate" in out and "make up STACK=nologins" in out, out
     assert "Updating" not in out, "the engine started"
+
+
+def test_a_value_after_double_dash_is_set_whatever_its_first_character(tmp_path):
+    # A URL-safe password may begin with a dash, and a PEM always does.
+    ws = Workspace("dashes", tmp_path / "dashes").create()
+    pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"
+    ws.script("config", "set", "--path", "kafka.caCertificate", "--", pem)
+    ws.script("config", "set", "--secret", "--path", "kafka.logins.producer.password", "--", "-starts-with-a-dash")
+    assert ws.get("kafka.caCertificate") == pem
+    assert ws.get("kafka.logins.producer.password") == "-starts-with-a-dash"
+    assert "-starts-with-a-dash" not in (ws.folder / "stacks" / "Pulumi.dashes.yaml").read_text(), "set in plaintext"
