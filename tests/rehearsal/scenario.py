@@ -13,7 +13,9 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+import re
+from collections.abc import Mapping
+from typing import Any, Callable
 
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
@@ -26,7 +28,7 @@ from components.queues import BROKER
 from components.settings import OWN_BROKERS, group_id, producer_topic
 from components.stages import kafka as kafka_stage
 from components.stages import pipeline_files
-from tests.integration.client import Host, producer_config
+from tests.integration.client import Host, login_config, producer_config
 from tests.integration.logstash import printed_events
 from tests.settings import make
 from tests.rehearsal import hosts
@@ -238,8 +240,13 @@ def stage_durations(remotes: dict[str, Remote]) -> dict[str, float]:
     return durations
 
 
-def broker_offsets(bootstrap: str, topic: str) -> dict[tuple[str, int], int]:
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), request_timeout_ms=20000)
+# A reader's login (kafka-python settings, client.login_config): none on our brokers' tunnels, the
+# consumer's own on a Kafka that takes logins only.
+Login = Mapping[str, Any]
+
+
+def broker_offsets(bootstrap: str, topic: str, login: Login = {}) -> dict[tuple[str, int], int]:
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), request_timeout_ms=20000, **login)
     try:
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
         return {(tp.topic, tp.partition): end for tp, end in consumer.end_offsets(partitions).items()}
@@ -260,9 +267,9 @@ def broker_offsets_once_up(bootstrap: str, topic: str, timeout: float = 120) -> 
             time.sleep(2)
 
 
-def topic_events(bootstrap: str, topic: str) -> list[tuple[str, str]]:
+def topic_events(bootstrap: str, topic: str, login: Login = {}) -> list[tuple[str, str]]:
     """The identity of every event stored in the topic, read from the start without a group."""
-    return [hosts.identity(json.loads(value)) for value in topic_values(bootstrap, topic)]
+    return [hosts.identity(json.loads(value)) for value in topic_values(bootstrap, topic, login)]
 
 
 def pipeline_events_since(bootstrap: str, topic: str, stamp: str) -> int:
@@ -275,16 +282,16 @@ def utc_stamp() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def topic_values(bootstrap: str, topic: str) -> list[bytes]:
+def topic_values(bootstrap: str, topic: str, login: Login = {}) -> list[bytes]:
     """Every record value stored in the topic, read from the start without a group."""
-    return [value for _, _, value in topic_records(bootstrap, topic)]
+    return [value for _, _, value in topic_records(bootstrap, topic, login)]
 
 
-def topic_records(bootstrap: str, topic: str) -> list[tuple[int, int, bytes]]:
+def topic_records(bootstrap: str, topic: str, login: Login = {}) -> list[tuple[int, int, bytes]]:
     """Every record stored in the topic as (partition, offset, value), in offset order per partition."""
-    ends = broker_offsets(bootstrap, topic)
+    ends = broker_offsets(bootstrap, topic, login)
     consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), group_id=None, enable_auto_commit=False,
-                             request_timeout_ms=20000)
+                             request_timeout_ms=20000, **login)
     try:
         partitions = [TopicPartition(t, p) for t, p in ends]
         consumer.assign(partitions)
@@ -304,8 +311,9 @@ def caught_up(committed: dict[tuple[str, int], int], ends: dict[tuple[str, int],
     return all(committed.get(key, -1) >= end for key, end in ends.items())
 
 
-def wait_for_no_lag(bootstrap: str, group: str, ends: dict[tuple[str, int], int], timeout: float = 120) -> None:
-    admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), request_timeout_ms=20000)
+def wait_for_no_lag(bootstrap: str, group: str, ends: dict[tuple[str, int], int], timeout: float = 120,
+                    login: Login = {}) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap.split(","), request_timeout_ms=20000, **login)
     try:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -377,30 +385,57 @@ class HostPipeline:
 
 
 def producer_pipeline(remote: Remote) -> HostPipeline:
+    return _host_pipeline(remote, lambda pipeline: pipeline.outputs[0])
+
+
+def consumer_pipeline(remote: Remote) -> HostPipeline:
+    return _host_pipeline(remote, lambda pipeline: pipeline.inputs[0])
+
+
+def consumer_login(remote: Remote) -> Login:
+    """The consumer's own login, as its rendered kafka input logs in (none with plaintext)."""
+    pipeline = consumer_pipeline(remote)
+    return login_config(dict(parse(pipeline.text).inputs[0].options), pipeline.host)
+
+
+def _host_pipeline(remote: Remote, kafka_plugin: Callable) -> HostPipeline:
     text = remote.run(f"sudo cat {pipeline_files.CONFIG}")
-    options = dict(parse(text).outputs[0].options)
+    options = dict(kafka_plugin(parse(text)).options)
     root = Path(tempfile.mkdtemp(prefix="kp-host-"))
+    root.chmod(0o700)
     atexit.register(shutil.rmtree, root, ignore_errors=True)
     for option in ("ssl_truststore_location", "jaas_path"):
         if option in options:
             copy = root / str(options[option]).lstrip("/")
             copy.parent.mkdir(parents=True, exist_ok=True)
             copy.write_text(remote.run(f"sudo cat {options[option]}"))
-    return HostPipeline(text, Host(root))
+    # A ${...} reference (the consumer's JAAS line) resolves from the root-only secrets file.
+    secrets = remote.run(f"sudo cat {pipeline_files.SECRETS_FILE}") if "sasl_jaas_config" in options else ""
+    return HostPipeline(text, Host(root, environment_file(secrets)))
+
+
+def environment_file(text: str) -> dict[str, str]:
+    """A systemd EnvironmentFile as pipeline.sh writes it: NAME="value", backslash and quote escaped."""
+    found = {}
+    for line in text.splitlines():
+        name, _, quoted = line.partition("=")
+        if name and quoted.startswith('"') and quoted.endswith('"'):
+            found[name] = re.sub(r'\\(.)', r"\1", quoted[1:-1])
+    return found
 
 
 def keep_books(r: Rehearsal, remotes: dict[str, Remote], bootstrap: str, acked: set[tuple[str, str]],
-               student: str | None = None) -> Books:
+               student: str | None = None, login: Login = {}) -> Books:
     """Stop the producer, let the consumer catch up (Logstash commits its offsets every 5 s), then
     check by identity: every acknowledged probe event is in the topic, every stored event printed.
     In a class, one student's: their producer, topic, group and consumer."""
     suffix = f"-{student}" if student else ""
     topic, group = producer_topic(r.settings, student), group_id(r.settings, student)
     remotes[f"producer{suffix}"].run("sudo systemctl stop logstash")
-    ends = broker_offsets(bootstrap, topic)
-    wait_for_no_lag(bootstrap, group, ends)
+    ends = broker_offsets(bootstrap, topic, login)
+    wait_for_no_lag(bootstrap, group, ends, login=login)
     printed = printed_once_settled(remotes[f"consumer{suffix}"], hosts.stored(ends))
-    return hosts.books(acked, topic_events(bootstrap, topic), ends, printed)
+    return hosts.books(acked, topic_events(bootstrap, topic, login), ends, printed)
 
 
 def printed_once_settled(consumer: Remote, expected: set[tuple[str, int, int]], quiet_s: float = 20,

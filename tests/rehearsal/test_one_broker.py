@@ -22,7 +22,10 @@ import shlex
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
+from pathlib import Path
+from secrets import token_urlsafe
 
 import pytest
 from kafka import KafkaProducer
@@ -31,18 +34,19 @@ from kafka.errors import KafkaError
 from components import releases
 from components.host import bundle_name
 from components.logstash.parse import parse
+from components.errors import Secret
 from components.queues import BROKER
 from components.stages import kafka as kafka_stage, logins, logstash as logstash_stage, pipeline_files
 from components.stages.base import TTL_UNIT
 from tests.bench.java_clients import LOGIN_NAMES
-from tests.integration.broker import Cluster
+from tests.integration import secured
 from tests.integration.logstash import rubydebug_events
 from tests.integration.netns import Network
 from tests.rehearsal import apt_lock, hosts
 from tests.rehearsal.hosts import Remote
 from tests.rehearsal.mirror import PORT as mirror_port
 from tests.rehearsal.scenario import (FIRST_EVENT_TIMEOUT_S, AnonPeak, Probe, Rehearsal, broker_figure, broker_offsets,
-                                      broker_offsets_once_up, keep_books, lifecycles, logstash_figures,
+                                      broker_offsets_once_up, consumer_login, keep_books, lifecycles, logstash_figures,
                                       pipeline_events_since, producer_pipeline, report, runs_the_stacks_os, settled,
                                       stage_durations, summary, topic_events, utc_stamp, wait_for_no_lag)
 from tests.settings import make
@@ -514,20 +518,30 @@ def test_one_broker_from_nothing_through_a_day_of_changes_to_nothing(capsys):
 
         # 9. The team moves to a Kafka of its own (kafka.provider existing): a real broker this test
         # runs (the release the default deployment runs, configured as our kafka stage renders it)
-        # in a namespace on the stack's bridge, as theirs would sit on their network, on plaintext:
-        # kafka.security is about our brokers, theirs is theirs. Its topics exist already, as a
-        # team's would. The up removes our broker host; both pipelines, on the new bootstrap
-        # servers and back to the default sink, carry every acknowledged event through it.
+        # in a namespace on the stack's bridge, as theirs would sit on their network. It takes
+        # logins over TLS (SCRAM-SHA-512, its own CA, each login fenced by ACLs), as a team's
+        # would: the stack is given the two logins and the CA in config, passwords as secrets. Its
+        # topics exist already, as a team's would. The up removes our broker host; both
+        # pipelines, on the new bootstrap servers and back to the default sink, carry every
+        # acknowledged event through it.
         net = Network("ext", SUBNET.rsplit(".", 1)[0], hosts=("broker",), bridge=r.bridge, first=EXISTING_HOST)
-        cluster = Cluster(make({"kafka": {"security": "plaintext"}}), tag="ext", net=net)
+        theirs = Path(tempfile.mkdtemp(prefix="kp-existing-", dir="/var/tmp"))
+        seed = Secret(token_urlsafe(32))
+        cluster = secured.secured_cluster(make({"kafka": {"security": "sasl_ssl"}}), theirs, seed, tag="ext", net=net)
         try:
-            cluster.start()
-            cluster.broker.create_topics()
+            secured.start(cluster)
             assert cluster.broker.bootstrap == EXISTING
             for key in ("kafka.version", "kafka.heapMb", "kafka.downloadUrl", "kafka.sha512", "consumer.sink"):
                 r.ws.script("config", "rm", "--path", key)
             r.ws.set("kafka.provider", "existing")
             r.ws.set("kafka.bootstrapServers[0]", EXISTING)
+            r.ws.set("kafka.security", "sasl_ssl")
+            for role in ("producer", "consumer"):
+                r.ws.set(f"kafka.logins.{role}.username", role)
+                # On stdin, as a user would pipe it: off the command line, and a URL-safe password
+                # may begin with a dash.
+                r.ws.set_from_stdin(f"kafka.logins.{role}.password", logins.password(seed, role).value, secret=True)
+            r.ws.set_from_stdin("kafka.caCertificate", cluster.ca.read_text())
             # The consumer's journal from here on holds only what comes through the team's Kafka.
             consumer.run("sudo journalctl --rotate --vacuum-time=1s")
             moved_at = time.monotonic()
@@ -537,15 +551,19 @@ def test_one_broker_from_nothing_through_a_day_of_changes_to_nothing(capsys):
             assert "sshBroker" not in outputs
             assert not [x for x in r.ws.resources() if x["type"] == "kafka-pipeline:index:KafkaServer"]
             assert not hosts.machine_running(r.bridge, r.machines()["kafka-server"]), "our broker host is still running"
+            given = [logins.password(seed, role).value for role in ("producer", "consumer")]
+            assert not [p for p in given if p in json.dumps(r.ws.resources())], "a login's password in plaintext state"
             remotes = r.hosts()
             first_existing = r.first_event(consumer) - (moved_at - r.began)
             with Probe(producer_pipeline(producer), "existing") as probe:
                 time.sleep(10)
             assert probe.failed == [] and probe.acked, (probe.failed[:5], len(probe.acked))
-            books = keep_books(r, remotes, EXISTING, probe.acked)
-            report(capsys, summary("1 broker, moved to an existing Kafka", first_existing, stage_durations(remotes),
-                                   books, logstash_figures(r, remotes)))
+            # Their broker lets no one in without a login: the books are kept as the consumer logs in.
+            books = keep_books(r, remotes, EXISTING, probe.acked, login=consumer_login(consumer))
+            report(capsys, summary("1 broker, moved to an existing Kafka with logins over TLS", first_existing,
+                                   stage_durations(remotes), books, logstash_figures(r, remotes)))
             assert books.lost == 0 and books.received == books.stored > 0, \
                 f"{books}\n{lifecycles(remotes, ['consumer'])}"
         finally:
             cluster.stop()
+            shutil.rmtree(theirs, ignore_errors=True)

@@ -71,15 +71,15 @@ class Workspace:
         path = os.environ.get("PATH", "")
         return {**os.environ, "HOME": str(self.folder / "home"), "STACK": self.stack, "PATH": f"{path}:{CLI_DIR}"}
 
-    def script(self, *args: str, timeout: float = 1800, check: bool = True, env: dict[str, str] | None = None
-               ) -> subprocess.CompletedProcess:
-        """scripts/pulumi.sh with `args` (and `env` added to the environment), in the copy; its output
-        kept for the failure message."""
+    def script(self, *args: str, timeout: float = 1800, check: bool = True, env: dict[str, str] | None = None,
+               stdin: str | None = None) -> subprocess.CompletedProcess:
+        """scripts/pulumi.sh with `args` (and `env` added to the environment, `stdin` on its standard
+        input), in the copy; its output kept for the failure message."""
         if self.before_deploy and args[:1] in (("up",), ("preview",)):
             self.before_deploy()
         began = time.monotonic()
         result = subprocess.run(["bash", "scripts/pulumi.sh", *args], cwd=self.folder, env={**self.env(), **(env or {})},
-                                capture_output=True, text=True, timeout=timeout)
+                                input=stdin, capture_output=True, text=True, timeout=timeout)
         result.seconds = time.monotonic() - began
         if check and result.returncode != 0:
             # The failing resources' own words first: a report cut short still shows them.
@@ -100,6 +100,11 @@ class Workspace:
 
     def set(self, key: str, value: str) -> None:
         self.script("config", "set", "--path", key, value)
+
+    def set_from_stdin(self, key: str, value: str, secret: bool = False) -> None:
+        """A value piped in, as `pulumi config set` reads one it is not given: never on a command
+        line (where an error message would repeat it), whatever its first character."""
+        self.script("config", "set", "--path", *(["--secret"] if secret else []), key, stdin=value)
 
     def set_all(self, values: dict[str, str]) -> None:
         self.script("config", "set-all", "--path", *(a for k, v in values.items() for a in ("--plaintext", f"{k}={v}")))
